@@ -1,0 +1,116 @@
+/*
+ * Users, roles, passwords, sessions and login rate limiting.
+ *
+ * Passwords are hashed with libsodium's Argon2id (crypto_pwhash_str). Session and CSRF tokens
+ * are 32 random bytes in base64url; the database keeps only a hash of the session token, so a
+ * copy of the database does not let anyone log in. Failed logins are counted in the database
+ * (not in memory), so the limit holds across several server processes.
+ *
+ * Call sm_auth_init() once before any other function here (it initialises libsodium).
+ */
+#ifndef SMESEC_AUTH_H
+#define SMESEC_AUTH_H
+
+#include "smesec/audit.h"
+#include "smesec/err.h"
+#include "smesec/store.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum sm_role {
+    SM_ROLE_OPERATOR,
+    SM_ROLE_REVIEWER,
+    SM_ROLE_PROVIDER,
+    SM_ROLE_ANALYST
+};
+
+/* "operator", "reviewer", "provider", "analyst". Static. */
+const char *sm_role_name(enum sm_role role);
+/* Parses a role name; SM_EINVAL when unknown. */
+int sm_role_parse(const char *name, enum sm_role *out);
+
+int sm_auth_init(void);
+
+/* Length of a hash from sm_password_hash, including the NUL. */
+#define SM_PASSWORD_HASH_SIZE 128
+/* Passwords are 8..256 bytes of valid UTF-8. */
+#define SM_PASSWORD_MIN 8
+#define SM_PASSWORD_MAX 256
+
+/* Checks the password rules; SM_EINVAL with a reason in diag. */
+int sm_password_check(const char *password, struct sm_diag *diag);
+int sm_password_hash(const char *password, char out[SM_PASSWORD_HASH_SIZE],
+                     struct sm_diag *diag);
+/* SM_OK when password matches hash, SM_EAUTH when it does not. */
+int sm_password_verify(const char *hash, const char *password);
+
+/* A user as read from the database; caller owns it (sm_user_free). */
+struct sm_user {
+    int64_t id;
+    char *username;
+    char *display_name;
+    enum sm_role role;
+};
+
+void sm_user_free(struct sm_user *user);
+
+/* Usernames are 1..64 bytes of [a-z0-9._-]. */
+int sm_username_check(const char *username, struct sm_diag *diag);
+
+/* Adds a user in one transaction with its audit record. SM_EEXIST when the name is taken.
+ * *id_out (may be NULL) gets the new id. */
+int sm_user_add(struct sm_store *store, const struct sm_actor *actor, const char *username,
+                const char *display_name, enum sm_role role, const char *password,
+                int64_t *id_out, struct sm_diag *diag);
+
+/* Sets a new password and ends every session of the user. SM_ENOTFOUND when no such user. */
+int sm_user_set_password(struct sm_store *store, const struct sm_actor *actor,
+                         const char *username, const char *password, struct sm_diag *diag);
+
+int sm_user_get(struct sm_store *store, const char *username, struct sm_user **out,
+                struct sm_diag *diag);
+
+/* How many failed logins, per username or per client address, within the window, lock the
+ * next attempts out until the window has passed. */
+#define SM_LOGIN_MAX_FAILURES 5
+#define SM_LOGIN_WINDOW_SECONDS 900
+
+/* Checks a login. On success *out is the user (caller owns it). Returns SM_EAUTH for a wrong
+ * username or password (the same answer for both) and SM_ELIMIT when too many recent
+ * failures for this username or this client address; failures are recorded. now is Unix
+ * seconds. client may be NULL. */
+int sm_login(struct sm_store *store, const char *username, const char *password,
+             const char *client, int64_t now, struct sm_user **out, struct sm_diag *diag);
+
+#define SM_TOKEN_SIZE 44 /* 32 bytes in unpadded base64url (43 chars) and the NUL */
+#define SM_SESSION_SECONDS (8 * 3600)
+
+/* Fills out with a fresh random token. */
+void sm_token_new(char out[SM_TOKEN_SIZE]);
+
+/* A logged-in session; caller owns it (sm_session_free). */
+struct sm_session {
+    struct sm_user *user;
+    char csrf[SM_TOKEN_SIZE];
+    int64_t expires_at;
+};
+
+void sm_session_free(struct sm_session *session);
+
+/* Starts a session for user_id and writes its token (give it to the client, keep no copy) to
+ * token_out. Audit-logged as "session.login". */
+int sm_session_create(struct sm_store *store, int64_t user_id, int64_t now,
+                      char token_out[SM_TOKEN_SIZE], struct sm_diag *diag);
+
+/* Finds the live session for token. SM_EAUTH when none or expired. */
+int sm_session_lookup(struct sm_store *store, const char *token, int64_t now,
+                      struct sm_session **out, struct sm_diag *diag);
+
+/* Ends the session for token (no error when there is none). */
+int sm_session_destroy(struct sm_store *store, const char *token, struct sm_diag *diag);
+
+/* Compares two tokens in constant time; false when either is NULL or lengths differ. */
+bool sm_token_equal(const char *a, const char *b);
+
+#endif

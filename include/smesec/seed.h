@@ -1,0 +1,14 @@
+/* Demo data for a new installation, so the site shows something real on first start. */
+#ifndef SMESEC_SEED_H
+#define SMESEC_SEED_H
+
+#include "smesec/audit.h"
+#include "smesec/err.h"
+#include "smesec/store.h"
+
+/* Loads the demo data in one transaction: demo accounts (operator "operator", reviewer,
+ * provider and analyst, each with password "demo-password" -- printed by the CLI, for local
+ * trials only). Running it again changes nothing (SM_OK). The store must be migrated. */
+int sm_seed_demo(struct sm_store *store, const struct sm_actor *actor, struct sm_diag *diag);
+
+#endif

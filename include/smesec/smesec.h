@@ -1,0 +1,24 @@
+/*
+ * libsmesec: the core of smesec, the SC3 SME cybersecurity programmes in one program.
+ * This umbrella header includes every public part.
+ */
+#ifndef SMESEC_SMESEC_H
+#define SMESEC_SMESEC_H
+
+#include "smesec/alloc.h"
+#include "smesec/audit.h"
+#include "smesec/auth.h"
+#include "smesec/buf.h"
+#include "smesec/embed.h"
+#include "smesec/err.h"
+#include "smesec/geo.h"
+#include "smesec/i18n.h"
+#include "smesec/seed.h"
+#include "smesec/store.h"
+#include "smesec/tmpl.h"
+#include "smesec/utf8.h"
+
+/* The library version, "MAJOR.MINOR.PATCH". Static. */
+const char *sm_version(void);
+
+#endif
