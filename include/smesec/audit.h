@@ -23,7 +23,6 @@ int sm_audit_record(struct sm_store *store, const struct sm_actor *actor, const 
                     const char *object, const char *detail, struct sm_diag *diag);
 
 /* Counts audit rows for action (all rows when action is NULL). For tests and the admin page. */
-int sm_audit_count(struct sm_store *store, const char *action, long *count,
-                   struct sm_diag *diag);
+int sm_audit_count(struct sm_store *store, const char *action, long *count, struct sm_diag *diag);
 
 #endif

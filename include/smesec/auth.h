@@ -32,6 +32,13 @@ int sm_role_parse(const char *name, enum sm_role *out);
 
 int sm_auth_init(void);
 
+/* Argon2id cost: 2 passes over 19 MiB (OWASP's baseline). libsodium's "interactive" preset
+ * takes 64 MiB per login, which would dwarf the server's whole memory budget when a few
+ * logins arrive at once. Stored hashes carry their parameters, so raising these later still
+ * verifies old hashes. */
+#define SM_PWHASH_OPSLIMIT 2
+#define SM_PWHASH_MEMLIMIT (19u * 1024u * 1024u)
+
 /* Length of a hash from sm_password_hash, including the NUL. */
 #define SM_PASSWORD_HASH_SIZE 128
 /* Passwords are 8..256 bytes of valid UTF-8. */
@@ -40,8 +47,7 @@ int sm_auth_init(void);
 
 /* Checks the password rules; SM_EINVAL with a reason in diag. */
 int sm_password_check(const char *password, struct sm_diag *diag);
-int sm_password_hash(const char *password, char out[SM_PASSWORD_HASH_SIZE],
-                     struct sm_diag *diag);
+int sm_password_hash(const char *password, char out[SM_PASSWORD_HASH_SIZE], struct sm_diag *diag);
 /* SM_OK when password matches hash, SM_EAUTH when it does not. */
 int sm_password_verify(const char *hash, const char *password);
 
@@ -61,29 +67,30 @@ int sm_username_check(const char *username, struct sm_diag *diag);
 /* Adds a user in one transaction with its audit record. SM_EEXIST when the name is taken.
  * *id_out (may be NULL) gets the new id. */
 int sm_user_add(struct sm_store *store, const struct sm_actor *actor, const char *username,
-                const char *display_name, enum sm_role role, const char *password,
-                int64_t *id_out, struct sm_diag *diag);
+                const char *display_name, enum sm_role role, const char *password, int64_t *id_out,
+                struct sm_diag *diag);
 
 /* Sets a new password and ends every session of the user. SM_ENOTFOUND when no such user. */
-int sm_user_set_password(struct sm_store *store, const struct sm_actor *actor,
-                         const char *username, const char *password, struct sm_diag *diag);
+int sm_user_set_password(struct sm_store *store, const struct sm_actor *actor, const char *username,
+                         const char *password, struct sm_diag *diag);
 
 int sm_user_get(struct sm_store *store, const char *username, struct sm_user **out,
                 struct sm_diag *diag);
 
-/* How many failed logins, per username or per client address, within the window, lock the
- * next attempts out until the window has passed. */
-#define SM_LOGIN_MAX_FAILURES 5
-#define SM_LOGIN_WINDOW_SECONDS 900
+/* How many failed logins within the window lock the next attempts out until the window has
+ * passed: per username, and (higher, since an office may share one address) per client. */
+#define SM_LOGIN_MAX_FAILURES            5
+#define SM_LOGIN_MAX_FAILURES_PER_CLIENT 20
+#define SM_LOGIN_WINDOW_SECONDS          900
 
 /* Checks a login. On success *out is the user (caller owns it). Returns SM_EAUTH for a wrong
  * username or password (the same answer for both) and SM_ELIMIT when too many recent
  * failures for this username or this client address; failures are recorded. now is Unix
  * seconds. client may be NULL. */
-int sm_login(struct sm_store *store, const char *username, const char *password,
-             const char *client, int64_t now, struct sm_user **out, struct sm_diag *diag);
+int sm_login(struct sm_store *store, const char *username, const char *password, const char *client,
+             int64_t now, struct sm_user **out, struct sm_diag *diag);
 
-#define SM_TOKEN_SIZE 44 /* 32 bytes in unpadded base64url (43 chars) and the NUL */
+#define SM_TOKEN_SIZE      44 /* 32 bytes in unpadded base64url (43 chars) and the NUL */
 #define SM_SESSION_SECONDS (8 * 3600)
 
 /* Fills out with a fresh random token. */

@@ -13,16 +13,16 @@
 
 enum sm_err {
     SM_OK = 0,
-    SM_ENOMEM = -1,      /* allocation failed */
-    SM_EINVAL = -2,      /* bad argument or input that breaks a rule */
-    SM_ENOTFOUND = -3,   /* the thing asked for does not exist */
-    SM_EEXIST = -4,      /* conflicts with something that exists */
-    SM_EIO = -5,         /* file or socket failure */
-    SM_EDB = -6,         /* the database refused or failed */
-    SM_EAUTH = -7,       /* wrong credentials or no valid session */
-    SM_EPERM = -8,       /* authenticated but not allowed */
-    SM_ELIMIT = -9,      /* too large, too many, or rate limited */
-    SM_EPARSE = -10,     /* malformed input (JSON, form, UTF-8, template) */
+    SM_ENOMEM = -1,       /* allocation failed */
+    SM_EINVAL = -2,       /* bad argument or input that breaks a rule */
+    SM_ENOTFOUND = -3,    /* the thing asked for does not exist */
+    SM_EEXIST = -4,       /* conflicts with something that exists */
+    SM_EIO = -5,          /* file or socket failure */
+    SM_EDB = -6,          /* the database refused or failed */
+    SM_EAUTH = -7,        /* wrong credentials or no valid session */
+    SM_EPERM = -8,        /* authenticated but not allowed */
+    SM_ELIMIT = -9,       /* too large, too many, or rate limited */
+    SM_EPARSE = -10,      /* malformed input (JSON, form, UTF-8, template) */
     SM_EUNSUPPORTED = -11 /* a feature or format this build cannot handle */
 };
 

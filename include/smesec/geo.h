@@ -11,13 +11,13 @@
 #include <stddef.h>
 
 struct sm_region {
-    int id;               /* 1..8, north to south */
+    int id; /* 1..8, north to south */
     char name_ja[32];
     char name_en[32];
 };
 
 struct sm_prefecture {
-    char code[3];         /* "01".."47" */
+    char code[3]; /* "01".."47" */
     char name_ja[16];
     char name_en[16];
     int region_id;

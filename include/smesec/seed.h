@@ -6,9 +6,10 @@
 #include "smesec/err.h"
 #include "smesec/store.h"
 
-/* Loads the demo data in one transaction: demo accounts (operator "operator", reviewer,
- * provider and analyst, each with password "demo-password" -- printed by the CLI, for local
- * trials only). Running it again changes nothing (SM_OK). The store must be migrated. */
+/* Loads the demo data: demo accounts "operator", "reviewer", "provider" and "analyst" with
+ * those roles, each with password "demo-password" (printed by the CLI; for local trials
+ * only), each added in its own transaction with its audit record. Running it again changes
+ * nothing and returns SM_OK. The store must be migrated. */
 int sm_seed_demo(struct sm_store *store, const struct sm_actor *actor, struct sm_diag *diag);
 
 #endif

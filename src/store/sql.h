@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SM_SQL_ROW 1  /* sm_sql_step: a row is ready */
+#define SM_SQL_ROW  1 /* sm_sql_step: a row is ready */
 #define SM_SQL_DONE 0 /* sm_sql_step: no more rows */
 
 struct sm_sql;
@@ -35,6 +35,10 @@ int sm_sql_prepare(struct sm_store *store, const char *sql, struct sm_sql **out,
 int sm_sql_bind_text(struct sm_sql *st, int idx, const char *s, size_t n);
 int sm_sql_bind_int64(struct sm_sql *st, int idx, int64_t v);
 int sm_sql_bind_null(struct sm_sql *st, int idx);
+
+/* Binds parameters 1..strlen(types) in order: 't' a const char * (NULL binds NULL), 'i' an
+ * int64_t (cast narrower integers: variadic arguments are not converted). */
+int sm_sql_bindv(struct sm_sql *st, const char *types, ...);
 
 /* Runs the statement (on the first call) and moves to the next row: SM_SQL_ROW, SM_SQL_DONE,
  * SM_EEXIST for a unique or foreign-key violation, or SM_EDB with the message in diag. */
@@ -57,6 +61,11 @@ void sm_sql_free(struct sm_sql *st);
 
 /* Runs sql (one or more statements, no parameters) to completion. */
 int sm_sql_exec(struct sm_store *store, const char *sql, struct sm_diag *diag);
+
+/* Prepares sql, binds as sm_sql_bindv, and steps it to the end (any rows are discarded).
+ * *changes (may be NULL) gets the rows changed. */
+int sm_sql_run(struct sm_store *store, int64_t *changes, struct sm_diag *diag, const char *sql,
+               const char *types, ...);
 
 /* Runs a statement with no parameters that returns one integer (e.g. SELECT COUNT(*)). */
 int sm_sql_scalar_int64(struct sm_store *store, const char *sql, int64_t *out,
