@@ -16,5 +16,9 @@ function(sm_embed target symbol)
         DEPENDS ${files} "${PROJECT_SOURCE_DIR}/cmake/embed_gen.cmake"
         COMMENT "Embedding ${symbol}"
         VERBATIM)
-    target_sources(${target} PRIVATE "${out}")
+    # The generated file is compiled by an object library in this directory: a custom
+    # command's output is only known to targets of the directory that declares it.
+    add_library(${symbol}_obj OBJECT "${out}")
+    target_include_directories(${symbol}_obj PRIVATE "${PROJECT_SOURCE_DIR}/include")
+    target_sources(${target} PRIVATE $<TARGET_OBJECTS:${symbol}_obj>)
 endfunction()
