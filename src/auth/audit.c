@@ -40,21 +40,12 @@ int sm_audit_record(struct sm_store *store, const struct sm_actor *actor, const 
 
 int sm_audit_count(struct sm_store *store, const char *action, long *count, struct sm_diag *diag)
 {
-    struct sm_sql *st = NULL;
-    int rc = sm_sql_prepare(
-        store, "SELECT COUNT(*) FROM audit_log WHERE CAST(? AS TEXT) IS NULL OR action = ?", &st,
-        diag);
-    if (rc)
-        return rc;
-    rc = sm_sql_bindv(st, "tt", action, action);
-    if (!rc)
-        rc = sm_sql_step(st, diag);
-    if (rc == SM_SQL_ROW) {
-        *count = (long)sm_sql_int64(st, 0);
-        rc = SM_OK;
-    } else if (rc == SM_SQL_DONE) {
-        rc = SM_EDB;
-    }
-    sm_sql_free(st);
+    int64_t n = 0;
+    int rc = sm_sql_run_int64(store, &n, diag,
+                              "SELECT COUNT(*) FROM audit_log"
+                              " WHERE CAST(? AS TEXT) IS NULL OR action = ?",
+                              "tt", action, action);
+    if (rc == SM_OK)
+        *count = (long)n;
     return rc;
 }

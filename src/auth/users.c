@@ -97,7 +97,6 @@ int sm_user_add(struct sm_store *store, const struct sm_actor *actor, const char
 {
     char hash[SM_PASSWORD_HASH_SIZE];
     char object[96];
-    struct sm_sql *st = NULL;
     int64_t id = 0;
     int rc = sm_username_check(username, diag);
     if (rc)
@@ -110,31 +109,20 @@ int sm_user_add(struct sm_store *store, const struct sm_actor *actor, const char
     rc = sm_store_begin(store, diag);
     if (rc)
         return rc;
-    rc = sm_sql_prepare(store,
-                        "INSERT INTO users (username, display_name, role, password_hash,"
-                        " created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-                        &st, diag);
+    rc = sm_sql_run_int64(store, &id, diag,
+                          "INSERT INTO users (username, display_name, role, password_hash,"
+                          " created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                          "tttti", username, display_name, sm_role_name(role), hash,
+                          (int64_t)time(NULL));
+    if (rc == SM_EEXIST)
+        sm_diag_set(diag, rc, "user '%s' already exists", username);
     if (rc)
         goto out;
-    rc = sm_sql_bindv(st, "tttti", username, display_name, sm_role_name(role), hash,
-                      (int64_t)time(NULL));
-    if (!rc)
-        rc = sm_sql_step(st, diag);
-    if (rc == SM_EEXIST) {
-        sm_diag_set(diag, rc, "user '%s' already exists", username);
-        goto out;
-    }
-    if (rc != SM_SQL_ROW) {
-        rc = rc ? rc : SM_EDB;
-        goto out;
-    }
-    id = sm_sql_int64(st, 0);
     snprintf(object, sizeof object, "user:%s", username);
     rc = sm_audit_record(store, actor, "user.add", object, sm_role_name(role), diag);
     if (!rc)
         rc = sm_store_commit(store, diag);
 out:
-    sm_sql_free(st);
     if (rc) {
         sm_store_rollback(store);
         return rc;
@@ -199,24 +187,10 @@ int sm_user_get(struct sm_store *store, const char *username, struct sm_user **o
 }
 
 /* Counts failures for a username or a client within the window. */
-static int count_failures(struct sm_store *store, const char *column_sql, const char *key,
-                          int64_t since, int64_t *count, struct sm_diag *diag)
+static int count_failures(struct sm_store *store, const char *sql, const char *key, int64_t since,
+                          int64_t *count, struct sm_diag *diag)
 {
-    struct sm_sql *st = NULL;
-    int rc = sm_sql_prepare(store, column_sql, &st, diag);
-    if (rc)
-        return rc;
-    rc = sm_sql_bindv(st, "ti", key, since);
-    if (!rc)
-        rc = sm_sql_step(st, diag);
-    if (rc == SM_SQL_ROW) {
-        *count = sm_sql_int64(st, 0);
-        rc = SM_OK;
-    } else if (rc == SM_SQL_DONE) {
-        rc = SM_EDB;
-    }
-    sm_sql_free(st);
-    return rc;
+    return sm_sql_run_int64(store, count, diag, sql, "ti", key, since);
 }
 
 static int record_failure(struct sm_store *store, const char *username, const char *client,

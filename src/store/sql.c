@@ -106,6 +106,35 @@ int sm_sql_run(struct sm_store *store, int64_t *changes, struct sm_diag *diag, c
     return rc;
 }
 
+int sm_sql_run_int64(struct sm_store *store, int64_t *out, struct sm_diag *diag, const char *sql,
+                     const char *types, ...)
+{
+    struct sm_sql *st = NULL;
+    int rc = sm_sql_prepare(store, sql, &st, diag);
+    if (rc)
+        return rc;
+    va_list ap;
+    va_start(ap, types);
+    rc = bind_va(st, types, ap);
+    va_end(ap);
+    if (!rc)
+        rc = sm_sql_step(st, diag);
+    if (rc == SM_SQL_DONE) {
+        rc = SM_ENOTFOUND;
+    } else if (rc == SM_SQL_ROW) {
+        int64_t v = sm_sql_int64(st, 0);
+        /* Finish the statement: SQLite refuses COMMIT while one is still running. */
+        while ((rc = sm_sql_step(st, diag)) == SM_SQL_ROW)
+            ;
+        if (rc == SM_SQL_DONE) {
+            *out = v;
+            rc = SM_OK;
+        }
+    }
+    sm_sql_free(st);
+    return rc;
+}
+
 int sm_sql_step(struct sm_sql *st, struct sm_diag *diag)
 {
     return st->be->step(st->stmt, diag);
@@ -156,17 +185,5 @@ int sm_sql_exec(struct sm_store *store, const char *sql, struct sm_diag *diag)
 
 int sm_sql_scalar_int64(struct sm_store *store, const char *sql, int64_t *out, struct sm_diag *diag)
 {
-    struct sm_sql *st = NULL;
-    int rc = sm_sql_prepare(store, sql, &st, diag);
-    if (rc)
-        return rc;
-    rc = sm_sql_step(st, diag);
-    if (rc == SM_SQL_ROW) {
-        *out = sm_sql_int64(st, 0);
-        rc = SM_OK;
-    } else if (rc == SM_SQL_DONE) {
-        rc = sm_diag_set(diag, SM_ENOTFOUND, "query returned no row");
-    }
-    sm_sql_free(st);
-    return rc;
+    return sm_sql_run_int64(store, out, diag, sql, "");
 }

@@ -67,6 +67,12 @@ int sm_sql_exec(struct sm_store *store, const char *sql, struct sm_diag *diag);
 int sm_sql_run(struct sm_store *store, int64_t *changes, struct sm_diag *diag, const char *sql,
                const char *types, ...);
 
+/* Like sm_sql_run for a statement that returns one row with an integer in its first column
+ * ("INSERT ... RETURNING id", "SELECT COUNT(*) ..."): *out gets it. SM_ENOTFOUND when it
+ * returns no row. The statement is finished before returning, so a COMMIT may follow. */
+int sm_sql_run_int64(struct sm_store *store, int64_t *out, struct sm_diag *diag, const char *sql,
+                     const char *types, ...);
+
 /* Runs a statement with no parameters that returns one integer (e.g. SELECT COUNT(*)). */
 int sm_sql_scalar_int64(struct sm_store *store, const char *sql, int64_t *out,
                         struct sm_diag *diag);
