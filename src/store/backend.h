@@ -20,8 +20,7 @@ struct sm_backend {
      * returns a new string owned by the caller. */
     char *(*dialect)(const char *sql);
 
-    int (*prepare)(void *conn, const char *sql, void **stmt, int *n_params,
-                   struct sm_diag *diag);
+    int (*prepare)(void *conn, const char *sql, void **stmt, int *n_params, struct sm_diag *diag);
     /* value == NULL binds NULL. Text is copied by the backend. */
     int (*bind_text)(void *stmt, int idx, const char *value, size_t n);
     int (*bind_int64)(void *stmt, int idx, int64_t v);
