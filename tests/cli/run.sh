@@ -45,6 +45,14 @@ status_ok() {
     return 1
 }
 
+stream_name() {
+    case $1 in
+    out) echo stdout ;;
+    err) echo stderr ;;
+    *) echo "stdout or stderr" ;;
+    esac
+}
+
 t() {
     local name=$1 want=$2 input=$3 expect=$4
     shift 4
@@ -76,7 +84,7 @@ t() {
             err) grep -qF -- "$text" "$tmp/err" ;;
             any) cat "$tmp/out" "$tmp/err" | grep -qF -- "$text" ;;
             *) false ;;
-            esac || problems+=("no '$text' in ${stream/any/output}")
+            esac || problems+=("no '$text' in $(stream_name "$stream")")
         done
         unset IFS
     fi
@@ -102,23 +110,25 @@ t 'help lists the commands'         0       ''                 'out:serve|out:mi
 t 'version prints the version'      0       ''                 "out:${version:-.}" -- --version
 t 'unknown command is a usage error' '2|64' ''                 'err:frobnicate' -- frobnicate
 t 'unknown option is a usage error' '2|64'  ''                 'err:--frobnicate' -- --frobnicate
-t 'migrate a fresh database'        0       ''                 '' -- migrate --db "$db"
-t 'migrate again has nothing to do' 0       ''                 '' -- migrate --db "$db"
-t 'SMESEC_DB names the database'    0       ''                 '' SMESEC_DB="$db" -- migrate
-t 'user add with password on stdin' 0       'alice-password-1' 'any:alice' -- user add alice --role operator --db "$db"
+t 'migrate a fresh database'        0       ''                 'any:applied' -- migrate --db "$db"
+t 'migrate again has nothing to do' 0       ''                 'any:up to date' -- migrate --db "$db"
+t 'SMESEC_DB names the database'    0       ''                 'any:up to date' SMESEC_DB="$db" -- migrate
+t 'user add with password on stdin' 0       'alice-password-1' '' -- user add alice --role operator --db "$db"
 t 'user add an existing name fails' fail    'alice-password-1' 'err:alice' -- user add alice --role operator --db "$db"
 t 'user add with an unknown role'   fail    'bob-password-1'   'err:janitor' -- user add bob --role janitor --db "$db"
 t 'user add with a short password'  fail    'short'            'err:password' -- user add carol --role reviewer --db "$db"
+t 'user add without a password'     fail    ''                 'err:password' -- user add carol --role reviewer --db "$db"
+t 'user add with a bad username'    fail    'frank-password-1' "err:Bad Name" -- user add 'Bad Name' --role operator --db "$db"
 t 'user add with a display name'    0       'dave-password-1'  '' -- user add dave --role analyst --name 'Dave D' --db "$db"
 t 'user add without a role'         '2|64'  'erin-password-1'  'err:role' -- user add erin --db "$db"
 t 'user passwd an existing user'    0       'alice-password-2' '' -- user passwd alice --db "$db"
+t 'user passwd a short password'    fail    'short'            'err:password' -- user passwd alice --db "$db"
 t 'user passwd an unknown user'     fail    'nobody-password'  'err:nobody' -- user passwd nobody --db "$db"
 t 'seed the demo data'              0       ''                 'any:operator' -- seed --demo --db "$db"
 t 'seed the demo data again'        0       ''                 '' -- seed --demo --db "$db"
 t 'seed without --demo'             '2|64'  ''                 '' -- seed --db "$db"
-t 'a database in a missing folder'  fail    ''                 'err:/nonexistent-dir/x.db' -- --db /nonexistent-dir/x.db migrate
+t 'a database in a missing folder'  fail    ''                 'err:/nonexistent-dir/x.db' -- migrate --db /nonexistent-dir/x.db
 t 'serve with a bad listen address' fail    ''                 'err:nonsense' -- serve --db "$db" --listen nonsense
-
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
