@@ -1,0 +1,147 @@
+/*
+ * The route table and dispatch: method and path to a handler.
+ *
+ * Paths match exactly, or by prefix for entries ending in '/' (static files). HEAD is
+ * answered by the GET handler (the HTTP layer drops the body). A path that matches with
+ * another method gets 405 with an Allow header listing the methods that would work; no
+ * match at all gets 404, as an HTML page or as JSON under /api/.
+ *
+ * Before any handler runs, dispatch refuses what no handler should see: a body over the
+ * limit (413), a request target that does not decode to UTF-8 (400), a query string that
+ * does not parse (400).
+ */
+#include "routes.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "util/banned.h"
+
+struct route {
+    enum web_method method;
+    const char *path;
+    int (*handler)(struct web_request *req);
+};
+
+static const struct route routes[] = {
+    { WEB_GET, "/", route_top },
+    { WEB_GET, "/healthz", route_healthz },
+    { WEB_GET, "/login", route_login_form },
+    { WEB_POST, "/login", route_login },
+    { WEB_POST, "/logout", route_logout },
+    { WEB_GET, "/admin", route_admin },
+    { WEB_GET, "/api/v1/prefectures", route_api_prefectures },
+    { WEB_POST, "/api/v1/session", route_api_session },
+    { WEB_GET, "/static/", route_static },
+};
+
+#define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
+
+static const char *method_name(enum web_method m)
+{
+    switch (m) {
+    case WEB_GET:
+        return "GET";
+    case WEB_HEAD:
+        return "HEAD";
+    case WEB_POST:
+        return "POST";
+    case WEB_PUT:
+        return "PUT";
+    case WEB_DELETE:
+        return "DELETE";
+    case WEB_PATCH:
+        return "PATCH";
+    case WEB_OPTIONS:
+        return "OPTIONS";
+    case WEB_OTHER:
+        return "";
+    }
+    return "";
+}
+
+static bool path_matches(const struct route *r, const char *path)
+{
+    size_t n = strlen(r->path);
+    if (n > 1 && r->path[n - 1] == '/')
+        return strncmp(path, r->path, n) == 0;
+    return strcmp(path, r->path) == 0;
+}
+
+/* Answers 405 with the methods that path accepts. */
+static int method_not_allowed(struct web_request *req)
+{
+    char allow[128] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < N_ROUTES; i++) {
+        if (!path_matches(&routes[i], req->path))
+            continue;
+        const char *names[2] = { method_name(routes[i].method),
+                                 routes[i].method == WEB_GET ? "HEAD" : NULL };
+        for (size_t k = 0; k < 2 && names[k] != NULL; k++) {
+            if (strstr(allow, names[k]) != NULL)
+                continue;
+            int w = snprintf(allow + len, sizeof(allow) - len, "%s%s", len ? ", " : "", names[k]);
+            if (w > 0 && (size_t)w < sizeof(allow) - len)
+                len += (size_t)w;
+        }
+    }
+    int rc = web_header_add(req, "Allow", allow);
+    if (rc != SM_OK)
+        return web_fail_err(req, rc, NULL);
+    return web_fail(req, 405, NULL, NULL);
+}
+
+static void run(struct web_request *req)
+{
+    struct sm_diag diag;
+    sm_diag_clear(&diag);
+
+    if (req->body_too_large) {
+        char detail[96];
+        snprintf(detail, sizeof(detail), "the request body is larger than %u bytes", WEB_BODY_MAX);
+        web_fail(req, 413, NULL, detail);
+        return;
+    }
+    if (req->bad_target) {
+        web_fail(req, 400, NULL, "the request path is not valid percent-encoded UTF-8");
+        return;
+    }
+    int rc = web_request_prepare(req, &diag);
+    if (rc != SM_OK) {
+        web_fail_err(req, rc, &diag);
+        return;
+    }
+
+    enum web_method m = req->method == WEB_HEAD ? WEB_GET : req->method;
+    const struct route *found = NULL;
+    bool path_known = false;
+    for (size_t i = 0; i < N_ROUTES && found == NULL; i++) {
+        if (!path_matches(&routes[i], req->path))
+            continue;
+        path_known = true;
+        if (routes[i].method == m)
+            found = &routes[i];
+    }
+    if (found == NULL) {
+        if (path_known)
+            method_not_allowed(req);
+        else
+            web_fail(req, 404, NULL, NULL);
+        return;
+    }
+
+    rc = found->handler(req);
+    if (rc != SM_OK && req->res.status == 0)
+        web_fail_err(req, rc, NULL);
+    else if (rc == SM_OK && req->res.status == 0)
+        web_fail(req, 500, NULL, "handler gave no answer");
+}
+
+void web_dispatch(struct web_request *req)
+{
+    run(req);
+    /* The connection to the database is only needed while the handler runs; giving it back
+     * before the response is sent lets the next request on this thread use it at once. */
+    web_store_put(req);
+}
