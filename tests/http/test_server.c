@@ -4,11 +4,14 @@
  * check, security headers, static files with ETags, 404/405/413/400 answers with reasons,
  * and a graceful exit on SIGTERM after all of it.
  */
-#include <cmocka.h>
-#include <setjmp.h>
+/* cmocka needs these first, in this order. */
+/* clang-format off */
 #include <stdarg.h>
 #include <stddef.h>
+#include <setjmp.h>
 #include <stdint.h>
+#include <cmocka.h>
+/* clang-format on */
 
 #include "harness.h"
 
