@@ -6,6 +6,7 @@
 #define SMESEC_SMESEC_H
 
 #include "smesec/alloc.h"
+#include "smesec/arena.h"
 #include "smesec/audit.h"
 #include "smesec/auth.h"
 #include "smesec/buf.h"
