@@ -48,6 +48,7 @@ db=$tmp/bench.db
 "$bin" migrate --db "$db" >/dev/null
 "$bin" seed --demo --db "$db" >/dev/null
 
+: >"$tmp/server.out"
 read -r -a extra <<<"${SMESEC_BENCH_SERVER_ARGS:-}"
 "$bin" serve --db "$db" --listen 127.0.0.1:0 --no-access-log "${extra[@]}" \
     >"$tmp/server.out" 2>"$tmp/server.err" &

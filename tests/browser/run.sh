@@ -48,13 +48,14 @@ db=$tmp/browser.db
 "$bin" migrate --db "$db" >/dev/null
 "$bin" seed --demo --db "$db" >/dev/null
 
+: >"$tmp/server.out"
 "$bin" serve --db "$db" --listen 127.0.0.1:0 >"$tmp/server.out" 2>"$tmp/server.err" &
 server=$!
 
 # The server's first line on stdout names the address it listens on.
 url=
 for _ in $(seq 1 200); do
-    line=$(head -n 1 "$tmp/server.out")
+    line=$(head -n 1 "$tmp/server.out" || true)
     if [[ $line =~ listening\ on\ (http://127\.0\.0\.1:[0-9]+/) ]]; then
         url=${BASH_REMATCH[1]}
         break
@@ -78,15 +79,30 @@ status=0
 SMESEC_URL=$url SMESEC_CHROMIUM=$chromium \
     node --test --test-reporter=spec --test-concurrency=1 "$here"/*.test.mjs || status=$?
 
+# Stop the server as an operator would: SIGTERM lets it finish and exit 0, and under the
+# sanitizers that exit is also where leaks are reported.
+if kill -0 "$server" 2>/dev/null; then
+    kill -TERM "$server"
+    for _ in $(seq 1 150); do
+        kill -0 "$server" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$server" 2>/dev/null; then
+        echo "browser: the server did not stop within 15 s of SIGTERM" >&2
+        kill -KILL "$server" 2>/dev/null || true
+    fi
+fi
+exit_status=0
+wait "$server" || exit_status=$?
+server=
+if [ "$exit_status" -ne 0 ]; then
+    echo "browser: the server exited with status $exit_status" >&2
+    status=1
+fi
+
 if [ "$status" -ne 0 ]; then
     echo "--- server stderr (last 40 lines)"
     tail -n 40 "$tmp/server.err"
-fi
-if ! kill -0 "$server" 2>/dev/null; then
-    wait "$server" && died=0 || died=$?
-    echo "browser: the server exited during the tests (status $died)" >&2
-    server=
-    status=1
 fi
 echo "browser: screenshots in $SMESEC_BROWSER_ARTIFACTS"
 exit "$status"
