@@ -69,7 +69,7 @@ if [ -z "$url" ]; then
     exit 1
 fi
 
-echo "smesec $("$bin" --version 2>/dev/null | head -n 1) at $url; wrk -t$threads -c$connections -d${seconds}s"
+echo "$("$bin" --version 2>/dev/null | head -n 1) at $url; wrk -t$threads -c$connections -d${seconds}s"
 printf '%-24s %12s %12s %10s\n' path requests/s 'p99 latency' errors
 for path in "${paths[@]}"; do
     wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency "$url$path" >"$tmp/wrk.out" 2>&1 || {
