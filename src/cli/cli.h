@@ -35,6 +35,8 @@ int cli_open_store(const struct cli_common *common, struct sm_store **out);
 /* Prints a usage error to stderr and returns EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+int cmd_catalog(int argc, char **argv);
+int cmd_guidelines(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_seed(int argc, char **argv);
 int cmd_user(int argc, char **argv);

@@ -22,6 +22,20 @@ static const char usage[] =
     "                          migrate the database and serve the web site and API\n"
     "                          (default listen address 127.0.0.1:8080)\n"
     "  migrate                 apply database schema migrations\n"
+    "  guidelines add FILE... --industry NAME --publisher NAME [--title T] [--version V]\n"
+    "             [--year N] [--format auto|text|markdown|pdf|docx] [--no-analyse]\n"
+    "                          store guidelines (PDF, DOCX, text) and map them onto the\n"
+    "                          check items\n"
+    "  guidelines list | analyse [ID...] | delete ID\n"
+    "  guidelines review ID ITEM accept|reject\n"
+    "  guidelines override ID ITEM SCORE --note TEXT | override ID ITEM --clear\n"
+    "  guidelines report --out DIR [--criterion share:0.5|count:N|mean:X[:min=1|2]]\n"
+    "                          write the workbook, check sheet, example descriptions,\n"
+    "                          discussion, feedback and OSCAL files\n"
+    "                          (add, analyse and report take --catalog FILE, --threads N)\n"
+    "  catalog validate FILE | export --xlsx OUT [--file F] | load [FILE]\n"
+    "  catalog import FILE.xlsx [--dry-run] [--out FILE.yaml]\n"
+    "                          the check-item catalog, and its round trip through Excel\n"
     "  seed --demo             load demo data (accounts with password 'demo-password')\n"
     "  user add USERNAME --role ROLE [--name DISPLAY]\n"
     "                          add an account; the password is read from stdin\n"
@@ -132,6 +146,10 @@ int main(int argc, char **argv)
     /* Subcommands see their own arguments from argv[1] (their name) on. */
     if (strcmp(cmd, "migrate") == 0)
         return cmd_migrate(argc - 1, argv + 1);
+    if (strcmp(cmd, "guidelines") == 0)
+        return cmd_guidelines(argc - 1, argv + 1);
+    if (strcmp(cmd, "catalog") == 0)
+        return cmd_catalog(argc - 1, argv + 1);
     if (strcmp(cmd, "seed") == 0)
         return cmd_seed(argc - 1, argv + 1);
     if (strcmp(cmd, "user") == 0)
