@@ -146,26 +146,24 @@ int web_request_prepare(struct web_request *req, struct sm_diag *diag)
         if (rc != SM_OK)
             return rc;
     }
+    /* The cookie chooses first, so that even the answer to a malformed query is in the
+     * visitor's language; then ?lang= overrides it and is remembered in the cookie. With
+     * neither, Japanese. An unknown value is ignored rather than refused: a stale link
+     * should still show a page. */
+    enum sm_lang lang;
+    const char *c = web_cookie_get(req, WEB_COOKIE_LANG);
+    if (c != NULL && sm_lang_parse(c, &lang) == SM_OK)
+        req->lang = lang;
+
     int rc = web_params_parse(&req->arena, req->query, strlen(req->query), WEB_PARAMS_URLENCODED,
                               &req->query_params, diag);
     if (rc != SM_OK)
         return rc;
-
-    /* ?lang= chooses and is remembered in a cookie; otherwise the cookie chooses; otherwise
-     * Japanese. An unknown value is ignored rather than refused: a stale link should still
-     * show a page. */
-    enum sm_lang lang;
     const char *q = web_query_get(req, "lang");
-    const char *c = web_cookie_get(req, WEB_COOKIE_LANG);
     if (q != NULL && sm_lang_parse(q, &lang) == SM_OK) {
         req->lang = lang;
-        if (c == NULL || strcmp(c, q) != 0) {
-            rc = web_cookie_set(req, WEB_COOKIE_LANG, sm_lang_code(lang), 365L * 24 * 3600, 0);
-            if (rc != SM_OK)
-                return rc;
-        }
-    } else if (c != NULL && sm_lang_parse(c, &lang) == SM_OK) {
-        req->lang = lang;
+        if (c == NULL || strcmp(c, q) != 0)
+            return web_cookie_set(req, WEB_COOKIE_LANG, sm_lang_code(lang), 365L * 24 * 3600, 0);
     }
     return SM_OK;
 }
