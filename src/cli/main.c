@@ -146,10 +146,12 @@ int main(int argc, char **argv)
     /* Subcommands see their own arguments from argv[1] (their name) on. */
     if (strcmp(cmd, "migrate") == 0)
         return cmd_migrate(argc - 1, argv + 1);
+#ifdef SM_COMMONS_CLI
     if (strcmp(cmd, "guidelines") == 0)
         return cmd_guidelines(argc - 1, argv + 1);
     if (strcmp(cmd, "catalog") == 0)
         return cmd_catalog(argc - 1, argv + 1);
+#endif
     if (strcmp(cmd, "seed") == 0)
         return cmd_seed(argc - 1, argv + 1);
     if (strcmp(cmd, "user") == 0)

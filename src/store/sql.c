@@ -16,6 +16,7 @@ struct sm_sql {
     const struct sm_backend *be;
     void *stmt;
     int n_params;
+    bool done; /* stepped to SM_SQL_DONE: further steps answer DONE until a reset */
 };
 
 int sm_sql_prepare(struct sm_store *store, const char *sql, struct sm_sql **out,
@@ -40,6 +41,9 @@ int sm_sql_bind_text(struct sm_sql *st, int idx, const char *s, size_t n)
         return SM_EINVAL;
     if (s && n == (size_t)-1)
         n = strlen(s);
+    /* PostgreSQL text cannot hold NUL; refuse it on every backend alike. */
+    if (s && memchr(s, '\0', n))
+        return SM_EINVAL;
     return st->be->bind_text(st->stmt, idx, s, n);
 }
 
@@ -137,7 +141,12 @@ int sm_sql_run_int64(struct sm_store *store, int64_t *out, struct sm_diag *diag,
 
 int sm_sql_step(struct sm_sql *st, struct sm_diag *diag)
 {
-    return st->be->step(st->stmt, diag);
+    /* SQLite would silently run the statement again after DONE; pin one behaviour. */
+    if (st->done)
+        return SM_SQL_DONE;
+    int rc = st->be->step(st->stmt, diag);
+    st->done = rc == SM_SQL_DONE;
+    return rc;
 }
 
 int sm_sql_column_count(const struct sm_sql *st)
@@ -167,6 +176,7 @@ int64_t sm_sql_changes(const struct sm_sql *st)
 
 int sm_sql_reset(struct sm_sql *st)
 {
+    st->done = false;
     return st->be->reset(st->stmt);
 }
 

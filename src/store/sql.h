@@ -31,7 +31,7 @@ int sm_sql_prepare(struct sm_store *store, const char *sql, struct sm_sql **out,
                    struct sm_diag *diag);
 
 /* Binds parameter idx (1-based). Text is copied; n may be (size_t)-1 for strlen. A NULL s
- * binds SQL NULL. SM_EINVAL for an index out of range. */
+ * binds SQL NULL. SM_EINVAL for an index out of range or text containing a NUL byte. */
 int sm_sql_bind_text(struct sm_sql *st, int idx, const char *s, size_t n);
 int sm_sql_bind_int64(struct sm_sql *st, int idx, int64_t v);
 int sm_sql_bind_null(struct sm_sql *st, int idx);
@@ -41,7 +41,9 @@ int sm_sql_bind_null(struct sm_sql *st, int idx);
 int sm_sql_bindv(struct sm_sql *st, const char *types, ...);
 
 /* Runs the statement (on the first call) and moves to the next row: SM_SQL_ROW, SM_SQL_DONE,
- * SM_EEXIST for a unique or foreign-key violation, or SM_EDB with the message in diag. */
+ * SM_EEXIST for a unique or foreign-key violation, or SM_EDB with the message in diag. After
+ * SM_SQL_DONE it keeps answering SM_SQL_DONE until sm_sql_reset. A failed statement inside a
+ * transaction spoils it on PostgreSQL: the caller must roll back, never commit. */
 int sm_sql_step(struct sm_sql *st, struct sm_diag *diag);
 
 /* Column values of the current row. Text is borrowed until the next step or free; NULL for

@@ -165,10 +165,32 @@ static int read_version(struct sm_store *store, int *version, struct sm_diag *di
     return rc;
 }
 
+/* Takes PostgreSQL's migration lock for the open transaction: servers starting at the same
+ * moment on an empty database would otherwise race to create the tables. */
+static int lock_for_migration(struct sm_store *store, struct sm_diag *diag)
+{
+    if (store->be->kind != SM_STORE_POSTGRESQL)
+        return SM_OK;
+    return store->be->exec(store->conn, "SELECT pg_advisory_xact_lock(736573)", diag);
+}
+
 int sm_store_schema_version(struct sm_store *store, int *version, struct sm_diag *diag)
 {
-    int rc = ensure_migrations_table(store, diag);
-    return rc ? rc : read_version(store, version, diag);
+    bool own_tx = !store->in_tx;
+    int rc = own_tx ? sm_store_begin(store, diag) : SM_OK;
+    if (!rc)
+        rc = lock_for_migration(store, diag);
+    if (!rc)
+        rc = ensure_migrations_table(store, diag);
+    if (!rc)
+        rc = read_version(store, version, diag);
+    if (own_tx) {
+        if (!rc)
+            rc = sm_store_commit(store, diag);
+        else
+            sm_store_rollback(store);
+    }
+    return rc;
 }
 
 /* Runs one migration and records it, in one transaction. */
@@ -181,12 +203,10 @@ static int apply_one(struct sm_store *store, const struct sm_embedded *m, long n
     int rc = sm_store_begin(store, diag);
     if (rc)
         return rc;
-    if (store->be->kind == SM_STORE_POSTGRESQL) {
-        /* Serialise concurrent migrators; the lock ends with the transaction. */
-        rc = store->be->exec(store->conn, "SELECT pg_advisory_xact_lock(736573)", diag);
-        if (rc)
-            goto out;
-    }
+    /* Serialise concurrent migrators; the lock ends with the transaction. */
+    rc = lock_for_migration(store, diag);
+    if (rc)
+        goto out;
     rc = read_version(store, &current, diag);
     if (rc || current >= number) /* another process got there first */
         goto out;

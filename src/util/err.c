@@ -51,8 +51,21 @@ int sm_diag_set(struct sm_diag *diag, int code, const char *fmt, ...)
     if (diag) {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(diag->msg, sizeof diag->msg, fmt, ap);
+        int n = vsnprintf(diag->msg, sizeof diag->msg, fmt, ap);
         va_end(ap);
+        /* A cut message must not end inside a UTF-8 sequence: it may reach HTML or JSON. */
+        if (n >= (int)sizeof diag->msg) {
+            size_t end = sizeof diag->msg - 1;
+            size_t start = end;
+            while (start > 0 && ((unsigned char)diag->msg[start - 1] & 0xC0) == 0x80)
+                start--;
+            if (start > 0 && (unsigned char)diag->msg[start - 1] >= 0xC0) {
+                unsigned char lead = (unsigned char)diag->msg[start - 1];
+                size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+                if (end - (start - 1) < need)
+                    diag->msg[start - 1] = '\0';
+            }
+        }
     }
     return code;
 }

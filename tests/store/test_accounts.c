@@ -2,10 +2,11 @@
  * Storage-level tests of accounts, login throttling, sessions, the audit log, geography and
  * the demo seed, run on every backend (SQLite, and PostgreSQL when configured).
  */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include "smesec/smesec.h"
@@ -46,9 +47,8 @@ static void add_get_and_duplicate(void **state)
     struct sm_store *s = store_of(state);
     struct sm_diag d;
     int64_t id = 0;
-    assert_int_equal(sm_user_add(s, &cli, "alice", "アリス", SM_ROLE_OPERATOR, "password-1", &id,
-                                 &d),
-                     SM_OK);
+    assert_int_equal(
+        sm_user_add(s, &cli, "alice", "アリス", SM_ROLE_OPERATOR, "password-1", &id, &d), SM_OK);
     assert_true(id > 0);
     struct sm_user *u = NULL;
     assert_int_equal(sm_user_get(s, "alice", &u, &d), SM_OK);
@@ -63,9 +63,8 @@ static void add_get_and_duplicate(void **state)
     assert_false(sm_store_in_transaction(s));
     assert_int_equal(sm_user_get(s, "bob", &u, &d), SM_ENOTFOUND);
     /* Bad input is refused before anything is written. */
-    assert_int_equal(sm_user_add(s, &cli, "Bad Name", NULL, SM_ROLE_ANALYST, "password-2", NULL,
-                                 &d),
-                     SM_EINVAL);
+    assert_int_equal(
+        sm_user_add(s, &cli, "Bad Name", NULL, SM_ROLE_ANALYST, "password-2", NULL, &d), SM_EINVAL);
     assert_int_equal(sm_user_add(s, &cli, "bob", NULL, SM_ROLE_ANALYST, "short", NULL, &d),
                      SM_EINVAL);
     assert_int_equal(sm_user_get(s, "bob", &u, &d), SM_ENOTFOUND);
@@ -81,8 +80,7 @@ static void login_and_throttling(void **state)
     struct sm_diag d;
     struct sm_user *u = NULL;
     const int64_t now = 1800000000;
-    assert_int_equal(sm_user_add(s, &cli, "carol", NULL, SM_ROLE_ANALYST, "carol-secret", NULL,
-                                 &d),
+    assert_int_equal(sm_user_add(s, &cli, "carol", NULL, SM_ROLE_ANALYST, "carol-secret", NULL, &d),
                      SM_OK);
     assert_int_equal(sm_login(s, "carol", "carol-secret", "10.0.0.1", now, &u, &d), SM_OK);
     assert_string_equal(u->username, "carol");
@@ -95,11 +93,9 @@ static void login_and_throttling(void **state)
     assert_string_equal(d.msg, d2.msg);
 
     for (int i = 1; i < SM_LOGIN_MAX_FAILURES; i++)
-        assert_int_equal(sm_login(s, "carol", "wrong-pass", "10.0.0.2", now + i, &u, &d),
-                         SM_EAUTH);
+        assert_int_equal(sm_login(s, "carol", "wrong-pass", "10.0.0.2", now + i, &u, &d), SM_EAUTH);
     /* Locked now, even with the right password... */
-    assert_int_equal(sm_login(s, "carol", "carol-secret", "10.0.0.3", now + 10, &u, &d),
-                     SM_ELIMIT);
+    assert_int_equal(sm_login(s, "carol", "carol-secret", "10.0.0.3", now + 10, &u, &d), SM_ELIMIT);
     /* ...until the window has passed. */
     assert_int_equal(sm_login(s, "carol", "carol-secret", "10.0.0.3",
                               now + SM_LOGIN_WINDOW_SECONDS + 10, &u, &d),
@@ -115,8 +111,7 @@ static void login_and_throttling(void **state)
     }
     assert_int_equal(sm_login(s, "carol", "carol-secret", "192.0.2.9", now + 2001, &u, &d),
                      SM_ELIMIT);
-    assert_int_equal(sm_login(s, "carol", "carol-secret", "192.0.2.10", now + 2001, &u, &d),
-                     SM_OK);
+    assert_int_equal(sm_login(s, "carol", "carol-secret", "192.0.2.10", now + 2001, &u, &d), SM_OK);
     sm_user_free(u);
 }
 
@@ -126,8 +121,7 @@ static void sessions_live_expire_and_end(void **state)
     struct sm_diag d;
     const int64_t now = 1800000000;
     int64_t id = 0;
-    assert_int_equal(sm_user_add(s, &cli, "dave", "Dave", SM_ROLE_REVIEWER, "dave-secret", &id,
-                                 &d),
+    assert_int_equal(sm_user_add(s, &cli, "dave", "Dave", SM_ROLE_REVIEWER, "dave-secret", &id, &d),
                      SM_OK);
     char token[SM_TOKEN_SIZE];
     assert_int_equal(sm_session_create(s, id, now, token, &d), SM_OK);

@@ -1,9 +1,10 @@
 /* Unit tests: the arena allocator. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
 
 #include "smesec/alloc.h"
 #include "smesec/arena.h"

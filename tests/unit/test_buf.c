@@ -1,8 +1,9 @@
 /* Unit tests: the growable buffer and its hard maximum. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include "smesec/alloc.h"

@@ -1,8 +1,9 @@
 /* Unit tests: password rules, Argon2id hashing, tokens, role names. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include "smesec/auth.h"

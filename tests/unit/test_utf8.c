@@ -1,8 +1,9 @@
 /* Unit tests: UTF-8 validation at the boundaries. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include "smesec/utf8.h"
@@ -30,15 +31,15 @@ static void accepts_well_formed(void **state)
 static void rejects_malformed_with_offset(void **state)
 {
     (void)state;
-    check("ab\xC0\xAF", 4, false, 2);          /* overlong '/' */
-    check("a\xE0\x80\xAF", 4, false, 1);       /* overlong 3-byte */
-    check("\xED\xA0\x80", 3, false, 0);        /* surrogate U+D800 */
-    check("xy\xF4\x90\x80\x80", 6, false, 2);  /* above U+10FFFF */
-    check("abc\xE6\x97", 5, false, 3);         /* truncated */
-    check("\x80", 1, false, 0);                /* lone continuation */
+    check("ab\xC0\xAF", 4, false, 2);         /* overlong '/' */
+    check("a\xE0\x80\xAF", 4, false, 1);      /* overlong 3-byte */
+    check("\xED\xA0\x80", 3, false, 0);       /* surrogate U+D800 */
+    check("xy\xF4\x90\x80\x80", 6, false, 2); /* above U+10FFFF */
+    check("abc\xE6\x97", 5, false, 3);        /* truncated */
+    check("\x80", 1, false, 0);               /* lone continuation */
     check("\xFF", 1, false, 0);
     check("日\xE6\x9C", 5, false, 3);
-    check("\xE6\x97\x41", 3, false, 0);        /* bad continuation */
+    check("\xE6\x97\x41", 3, false, 0); /* bad continuation */
 }
 
 static void counts_code_points(void **state)
