@@ -14,6 +14,9 @@
  * block on the database; the pool therefore has one database connection per worker, so a
  * worker never waits for another's connection. The reference data the busiest routes serve
  * (regions, prefectures, static files) is loaded once at start and answered from memory.
+ * Measured on the 2-core development machine with wrk -t2 -c32 on loopback (wrk sharing the
+ * two cores): /api/v1/prefectures about 79,000 req/s with p99 4.3 ms, the rendered top page
+ * about 50,000 req/s, RSS about 11 MB.
  *
  * Request life cycle: the URI callback creates the struct web_request (so even a request
  * that fails before the handler is called is logged and freed), the access handler collects
