@@ -41,6 +41,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -179,13 +180,18 @@ static bool start_request(struct web_request *req, struct MHD_Connection *conn, 
         char *end = NULL;
         errno = 0;
         unsigned long long n = strtoull(cl, &end, 10);
-        if (errno != 0 || end == cl || n > WEB_BODY_MAX) {
-            /* Refused before reading the body; MHD closes the connection after the answer
-             * instead of reading what the client still sends. */
+        bool unreadable = errno != 0 || end == cl;
+        if (unreadable || n > WEB_BODY_MAX) {
             req->body_too_large = true;
-            web_dispatch(req);
-            *result = send_response(conn, req);
-            return true;
+            /* A body a little over the limit is read and dropped, and the 413 follows: a
+             * server that closes a connection with unread data makes the kernel reset it,
+             * and the client may lose the answer. A body far over the limit is not worth
+             * reading: answer now and let MHD close the connection. */
+            if (unreadable || n > DISCARD_MAX) {
+                web_dispatch(req);
+                *result = send_response(conn, req);
+                return true;
+            }
         }
     }
     return false;
