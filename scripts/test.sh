@@ -35,13 +35,20 @@ stage_postgres() {
     cat "$notes/pg.url"
 }
 
+build() {
+    bash scripts/build.sh "$1" || {
+        echo "build failed" >"$notes/$stage.note"
+        return 1
+    }
+}
+
 stage_gcc() {
-    bash scripts/build.sh gcc
+    build gcc
     ctest_run build/ci-gcc
 }
 
 stage_asan() {
-    bash scripts/build.sh asan
+    build asan
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
     ctest_run build/ci-asan
@@ -77,7 +84,7 @@ stage_fuzz() {
         echo "no fuzz targets" | tee "$notes/$stage.note"
         return 0
     fi
-    bash scripts/build.sh fuzz
+    build fuzz
     for src in "${targets[@]}"; do
         name=$(basename "$src" .c)
         bin=build/fuzz/fuzz/$name
