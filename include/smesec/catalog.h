@@ -22,7 +22,7 @@
 #define SM_STAGES 3 /* 段階 1 (start with what you can) .. 3 (full organisational practice) */
 
 struct sm_category {
-    const char *id;      /* e.g. "technical" */
+    const char *id; /* e.g. "technical" */
     const char *name_ja;
     const char *name_en;
 };
@@ -34,21 +34,21 @@ struct sm_strings {
 };
 
 struct sm_check_item {
-    const char *id;             /* stable, e.g. "TEC-03" */
-    const char *category;       /* a category id */
-    int stage;                  /* the stage the item first applies at, 1..SM_STAGES */
+    const char *id;       /* stable, e.g. "TEC-03" */
+    const char *category; /* a category id */
+    int stage;            /* the stage the item first applies at, 1..SM_STAGES */
     const char *title_ja;
     const char *title_en;
     const char *description_ja;
     const char *description_en;
-    const char *howto_ja;       /* a short how-to for the check sheet */
+    const char *howto_ja; /* a short how-to for the check sheet */
     const char *howto_en;
     const char *example[SM_STAGES]; /* 記載例: how a guideline writes it at stage 1, 2, 3 (ja) */
-    struct sm_strings references;   /* public sources, e.g. "IPA 5分診断 Q1", "NIST CSF PR.PS-02" */
+    struct sm_strings references; /* public sources, e.g. "IPA 5分診断 Q1", "NIST CSF PR.PS-02" */
     /* Detection rules (phrases, matched on lemmas after tokenisation): */
-    struct sm_strings terms;    /* any one present makes the sentence a candidate */
-    struct sm_strings context;  /* when non-empty, one of these must occur in the sentence too */
-    struct sm_strings exclude;  /* a sentence with any of these is not evidence */
+    struct sm_strings terms;   /* any one present makes the sentence a candidate */
+    struct sm_strings context; /* when non-empty, one of these must occur in the sentence too */
+    struct sm_strings exclude; /* a sentence with any of these is not evidence */
 };
 
 struct sm_catalog;
@@ -66,7 +66,7 @@ void sm_catalog_free(struct sm_catalog *catalog);
 
 /* One problem found by sm_catalog_validate. */
 struct sm_catalog_problem {
-    long line;       /* 1-based; 0 when the problem concerns the whole file */
+    long line; /* 1-based; 0 when the problem concerns the whole file */
     char msg[256];
 };
 
@@ -78,7 +78,9 @@ int sm_catalog_validate(const char *yaml, size_t n, struct sm_catalog_problem **
                         size_t *n_problems);
 
 const char *sm_catalog_version(const struct sm_catalog *catalog);
+/* The catalog's title in Japanese (sm_catalog_title) and English; borrowed. */
 const char *sm_catalog_title(const struct sm_catalog *catalog);
+const char *sm_catalog_title_en(const struct sm_catalog *catalog);
 size_t sm_catalog_n_categories(const struct sm_catalog *catalog);
 const struct sm_category *sm_catalog_category(const struct sm_catalog *catalog, size_t i);
 const struct sm_category *sm_catalog_find_category(const struct sm_catalog *catalog,
