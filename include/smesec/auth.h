@@ -6,7 +6,7 @@
  * copy of the database does not let anyone log in. Failed logins are counted in the database
  * (not in memory), so the limit holds across several server processes.
  *
- * Call sm_auth_init() once before any other function here (it initialises libsodium).
+ * Call sm_init() (smesec.h) once before any other function here (it initialises libsodium).
  */
 #ifndef SMESEC_AUTH_H
 #define SMESEC_AUTH_H
@@ -30,6 +30,7 @@ const char *sm_role_name(enum sm_role role);
 /* Parses a role name; SM_EINVAL when unknown. */
 int sm_role_parse(const char *name, enum sm_role *out);
 
+/* Initialises libsodium; sm_init calls it. Safe to call more than once. */
 int sm_auth_init(void);
 
 /* Argon2id cost: 2 passes over 19 MiB (OWASP's baseline). libsodium's "interactive" preset
@@ -57,6 +58,7 @@ struct sm_user {
     char *username;
     char *display_name;
     enum sm_role role;
+    int64_t provider_id; /* the provider a 'provider' user works for; 0 for none */
 };
 
 void sm_user_free(struct sm_user *user);
@@ -77,6 +79,13 @@ int sm_user_set_password(struct sm_store *store, const struct sm_actor *actor, c
 int sm_user_get(struct sm_store *store, const char *username, struct sm_user **out,
                 struct sm_diag *diag);
 
+/* Links a 'provider' user to the provider it works for (provider_id 0 unlinks), in one
+ * transaction with its audit record. The caller checks that the actor may do this (an
+ * operator). SM_ENOTFOUND for an unknown user or provider; SM_EINVAL when provider_id is
+ * not 0 and the user's role is not 'provider'. */
+int sm_user_set_provider(struct sm_store *store, const struct sm_actor *actor,
+                         const char *username, int64_t provider_id, struct sm_diag *diag);
+
 /* How many failed logins within the window lock the next attempts out until the window has
  * passed: per username, and (higher, since an office may share one address) per client. */
 #define SM_LOGIN_MAX_FAILURES            5
@@ -85,10 +94,11 @@ int sm_user_get(struct sm_store *store, const char *username, struct sm_user **o
 
 /* Checks a login. On success *out is the user (caller owns it). Returns SM_EAUTH for a wrong
  * username or password (the same answer for both) and SM_ELIMIT when too many recent
- * failures for this username or this client address; failures are recorded. now is Unix
+ * failures for this username or this client address, with *retry_after (may be NULL) set to
+ * the seconds until the oldest of them leaves the window; failures are recorded. now is Unix
  * seconds. client may be NULL. */
 int sm_login(struct sm_store *store, const char *username, const char *password, const char *client,
-             int64_t now, struct sm_user **out, struct sm_diag *diag);
+             int64_t now, struct sm_user **out, int64_t *retry_after, struct sm_diag *diag);
 
 #define SM_TOKEN_SIZE      44 /* 32 bytes in unpadded base64url (43 chars) and the NUL */
 #define SM_SESSION_SECONDS (8 * 3600)
@@ -106,9 +116,10 @@ struct sm_session {
 void sm_session_free(struct sm_session *session);
 
 /* Starts a session for user_id and writes its token (give it to the client, keep no copy) to
- * token_out. Audit-logged as "session.login". */
+ * token_out, and the session's CSRF token to csrf_out (may be NULL). Audit-logged as
+ * "session.login". */
 int sm_session_create(struct sm_store *store, int64_t user_id, int64_t now,
-                      char token_out[SM_TOKEN_SIZE], struct sm_diag *diag);
+                      char token_out[SM_TOKEN_SIZE], char *csrf_out, struct sm_diag *diag);
 
 /* Finds the live session for token. SM_EAUTH when none or expired. */
 int sm_session_lookup(struct sm_store *store, const char *token, int64_t now,

@@ -32,9 +32,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SM_SCORE_NONE 0      /* not written */
-#define SM_SCORE_MENTION 1   /* mentioned */
-#define SM_SCORE_CONCRETE 2  /* a concrete measure: who, what, how often, how */
+#define SM_SCORE_NONE     0 /* not written */
+#define SM_SCORE_MENTION  1 /* mentioned */
+#define SM_SCORE_CONCRETE 2 /* a concrete measure: who, what, how often, how */
 
 enum sm_relation {
     SM_REL_EQUAL,
@@ -44,12 +44,13 @@ enum sm_relation {
     SM_REL_NOT_RELATED
 };
 
-/* OSCAL's spelling: "equal-to", "subset-of", "superset-of", "intersects-with", "no-relationship". */
+/* OSCAL's spelling: "equal-to", "subset-of", "superset-of", "intersects-with",
+ * "no-relationship". */
 const char *sm_relation_name(enum sm_relation rel);
 
 enum sm_method {
-    SM_METHOD_AUTO,   /* proposed by the analyser */
-    SM_METHOD_MANUAL  /* set by an analyst (an override) */
+    SM_METHOD_AUTO,  /* proposed by the analyser */
+    SM_METHOD_MANUAL /* set by an analyst (an override) */
 };
 
 const char *sm_method_name(enum sm_method method); /* "auto" / "manual" */
@@ -65,21 +66,21 @@ int sm_review_parse(const char *name, enum sm_review *out);
 
 /* A sentence that supports a score. */
 struct sm_evidence {
-    int page;          /* page number, from 1 */
-    size_t offset;     /* byte offset of the sentence in the page's normalised text */
-    size_t len;        /* its length in bytes */
-    char *text;        /* a copy of the sentence */
-    int score;         /* what this sentence alone scores (1 or 2) */
-    char *matched;     /* the term that matched, as written in the catalog */
+    int page;      /* page number, from 1 */
+    size_t offset; /* byte offset of the sentence in the page's normalised text */
+    size_t len;    /* its length in bytes */
+    char *text;    /* a copy of the sentence */
+    int score;     /* what this sentence alone scores (1 or 2) */
+    char *matched; /* the term that matched, as written in the catalog */
 };
 
 /* The analyser's result for one item of one guideline. */
 struct sm_item_result {
-    const char *item_id;         /* borrowed from the catalog */
-    int score;                   /* SM_SCORE_* */
-    int strength;                /* 0..10: how sure the analyser is */
+    const char *item_id; /* borrowed from the catalog */
+    int score;           /* SM_SCORE_* */
+    int strength;        /* 0..10: how sure the analyser is */
     enum sm_relation relation;
-    size_t n_evidence;           /* best first; at most SM_MAX_EVIDENCE */
+    size_t n_evidence; /* best first; at most SM_MAX_EVIDENCE */
     struct sm_evidence *evidence;
 };
 
@@ -140,9 +141,10 @@ void sm_criterion_default(struct sm_criterion *c);
  * SM_EINVAL with the reason in diag. */
 int sm_criterion_parse(const char *spec, struct sm_criterion *out, struct sm_diag *diag);
 
-/* The criterion in words, for every output: e.g. "共通項の基準: 分析した12件のうち半数以上（6件以上）で
- * 得点1以上" / "Common-item criterion: scored 1 or more in at least half (6 or more) of the 12
- * guidelines analysed". n_guidelines may be 0 when not known yet. */
+/* The criterion in words, for every output: e.g. "共通項の基準:
+ * 分析した12件のうち半数以上（6件以上）で 得点1以上" / "Common-item criterion: scored 1 or more in
+ * at least half (6 or more) of the 12 guidelines analysed". n_guidelines may be 0 when not known
+ * yet. */
 int sm_criterion_describe(const struct sm_criterion *c, size_t n_guidelines, enum sm_lang lang,
                           struct sm_buf *out);
 
@@ -151,13 +153,13 @@ int sm_criterion_format(const struct sm_criterion *c, struct sm_buf *out);
 
 /* One cell of the matrix: a guideline's standing on an item, after any override. */
 struct sm_cell {
-    int score;               /* -1 when the guideline was not analysed against this item */
-    int auto_score;          /* what the analyser proposed (-1 none) */
+    int score;      /* -1 when the guideline was not analysed against this item */
+    int auto_score; /* what the analyser proposed (-1 none) */
     int strength;
     enum sm_relation relation;
-    enum sm_method method;   /* SM_METHOD_MANUAL when an analyst overrode the score */
+    enum sm_method method; /* SM_METHOD_MANUAL when an analyst overrode the score */
     enum sm_review review;
-    const char *note;        /* the override's note, or NULL */
+    const char *note; /* the override's note, or NULL */
     size_t n_evidence;
     const struct sm_evidence *evidence;
 };
@@ -174,8 +176,8 @@ struct sm_matrix_guideline {
 /* Items × guidelines. Built by sm_matrix_load (guideline.h) or by hand in tests; cells are
  * row-major: cell (item i, guideline g) is cells[i * n_guidelines + g]. */
 struct sm_matrix {
-    const struct sm_catalog *catalog;  /* borrowed */
-    size_t n_items;                    /* == sm_catalog_n_items(catalog) */
+    const struct sm_catalog *catalog; /* borrowed */
+    size_t n_items;                   /* == sm_catalog_n_items(catalog) */
     size_t n_guidelines;
     const struct sm_matrix_guideline *guidelines;
     const struct sm_cell *cells;
@@ -188,17 +190,16 @@ void sm_matrix_review_counts(const struct sm_matrix *m, size_t *reviewed, size_t
 struct sm_judgement {
     struct sm_criterion criterion;
     size_t n_items;
-    bool *common;      /* per item */
-    int *reference;    /* per item: the common-item reference score (the highest score s such
-                        * that the criterion holds counting guidelines with score >= s), or 0
-                        * for an item that is not common */
-    double *mean;      /* per item: mean score over the guidelines analysed */
-    size_t *written;   /* per item: guidelines scoring >= 1 */
+    bool *common;    /* per item */
+    int *reference;  /* per item: the common-item reference score (the highest score s such
+                      * that the criterion holds counting guidelines with score >= s), or 0
+                      * for an item that is not common */
+    double *mean;    /* per item: mean score over the guidelines analysed */
+    size_t *written; /* per item: guidelines scoring >= 1 */
     size_t n_common;
 };
 
-int sm_judge(const struct sm_matrix *m, const struct sm_criterion *c,
-             struct sm_judgement **out);
+int sm_judge(const struct sm_matrix *m, const struct sm_criterion *c, struct sm_judgement **out);
 void sm_judgement_free(struct sm_judgement *j);
 
 /* True when cell (item, guideline) is below the item's reference score and so marked for the

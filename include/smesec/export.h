@@ -32,10 +32,8 @@ int sm_export_workbook(const struct sm_report *r, const char *path, struct sm_di
 
 /* The check sheet (チェックシート) of the common items: XLSX, and print-ready HTML (A4; a
  * checkbox per item, its stage and a short how-to). */
-int sm_export_checksheet_xlsx(const struct sm_report *r, const char *path,
-                              struct sm_diag *diag);
-int sm_export_checksheet_html(const struct sm_report *r, const char *path,
-                              struct sm_diag *diag);
+int sm_export_checksheet_xlsx(const struct sm_report *r, const char *path, struct sm_diag *diag);
+int sm_export_checksheet_html(const struct sm_report *r, const char *path, struct sm_diag *diag);
 
 /* The example descriptions by stage (段階別の記載例) of the common items, print-ready HTML. */
 int sm_export_examples_html(const struct sm_report *r, const char *path, struct sm_diag *diag);

@@ -24,6 +24,11 @@
 #include "smesec/tmpl.h"
 #include "smesec/utf8.h"
 
+/* Initialises the library once per process, before threads start: libsodium, and jansson's
+ * allocator routed through sm_malloc (so allocation-failure tests reach JSON too). Returns
+ * SM_OK or SM_EUNSUPPORTED when libsodium cannot start. */
+int sm_init(void);
+
 /* The library version, "MAJOR.MINOR.PATCH". Static. */
 const char *sm_version(void);
 

@@ -45,6 +45,9 @@ int sm_store_migrate(struct sm_store *store, int *applied, struct sm_diag *diag)
 int sm_store_schema_version(struct sm_store *store, int *version, struct sm_diag *diag);
 int sm_store_latest_version(void);
 
+/* Checks that the connection answers (a trivial query). For health checks. */
+int sm_store_ping(struct sm_store *store, struct sm_diag *diag);
+
 /* Transactions. Calls do not nest: begin while one is open returns SM_EINVAL. Every write
  * that belongs together runs between begin and commit; any failure in between is followed
  * by sm_store_rollback (safe to call when no transaction is open). */

@@ -44,9 +44,9 @@ const char *sm_encoding_name(enum sm_encoding enc);
 
 /* Limits on what one document may cost to read. */
 struct sm_read_limits {
-    size_t max_file_bytes;   /* the file as given; default 64 MiB */
-    size_t max_text_bytes;   /* extracted text, and any ZIP member expanded; default 64 MiB */
-    size_t max_pages;        /* default 5,000 */
+    size_t max_file_bytes; /* the file as given; default 64 MiB */
+    size_t max_text_bytes; /* extracted text, and any ZIP member expanded; default 64 MiB */
+    size_t max_pages;      /* default 5,000 */
 };
 
 void sm_read_limits_init(struct sm_read_limits *limits);
@@ -60,8 +60,8 @@ struct sm_page {
 
 /* A document read into pages. Owned by the caller (sm_document_free). */
 struct sm_document {
-    enum sm_doc_format format;   /* the format actually read */
-    enum sm_encoding encoding;   /* the source encoding (UTF-8 for PDF and DOCX) */
+    enum sm_doc_format format; /* the format actually read */
+    enum sm_encoding encoding; /* the source encoding (UTF-8 for PDF and DOCX) */
     size_t n_pages;
     struct sm_page *pages;
 };
@@ -72,9 +72,9 @@ int sm_document_read_file(const char *path, enum sm_doc_format format,
                           struct sm_diag *diag);
 
 /* Reads from memory; name is used to guess the format and in messages (may be NULL). */
-int sm_document_read_mem(const void *data, size_t n, const char *name,
-                         enum sm_doc_format format, const struct sm_read_limits *limits,
-                         struct sm_document **out, struct sm_diag *diag);
+int sm_document_read_mem(const void *data, size_t n, const char *name, enum sm_doc_format format,
+                         const struct sm_read_limits *limits, struct sm_document **out,
+                         struct sm_diag *diag);
 
 /* Builds a document from pages of text that are already UTF-8 (as stored in the database):
  * each is copied and normalised. Owned by the caller. */
@@ -90,8 +90,8 @@ int sm_encoding_detect(const void *data, size_t n, enum sm_encoding *out, struct
 
 /* Converts data in enc to UTF-8 (a BOM is dropped). *out is owned by the caller (sm_free)
  * and NUL-terminated. SM_EPARSE with the byte offset for an invalid sequence. */
-int sm_text_to_utf8(const void *data, size_t n, enum sm_encoding enc, char **out,
-                    size_t *out_len, struct sm_diag *diag);
+int sm_text_to_utf8(const void *data, size_t n, enum sm_encoding enc, char **out, size_t *out_len,
+                    struct sm_diag *diag);
 
 /*
  * Normalises UTF-8 text for analysis, in one place:
@@ -105,8 +105,7 @@ int sm_text_to_utf8(const void *data, size_t n, enum sm_encoding enc, char **out
  *    removed; runs of spaces collapse to one.
  * *out is owned by the caller (sm_free). SM_EPARSE with the offset for invalid UTF-8.
  */
-int sm_text_normalize(const char *s, size_t n, char **out, size_t *out_len,
-                      struct sm_diag *diag);
+int sm_text_normalize(const char *s, size_t n, char **out, size_t *out_len, struct sm_diag *diag);
 
 /* A sentence (or list item or heading line) of a page: a byte range of its text. */
 struct sm_sentence {

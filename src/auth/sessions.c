@@ -32,7 +32,7 @@ void sm_session_free(struct sm_session *session)
 }
 
 int sm_session_create(struct sm_store *store, int64_t user_id, int64_t now,
-                      char token_out[SM_TOKEN_SIZE], struct sm_diag *diag)
+                      char token_out[SM_TOKEN_SIZE], char *csrf_out, struct sm_diag *diag)
 {
     char token[SM_TOKEN_SIZE], csrf[SM_TOKEN_SIZE], hash[HASH_HEX_SIZE], object[48];
     sm_token_new(token);
@@ -59,6 +59,8 @@ int sm_session_create(struct sm_store *store, int64_t user_id, int64_t now,
         return rc;
     }
     memcpy(token_out, token, SM_TOKEN_SIZE);
+    if (csrf_out)
+        memcpy(csrf_out, csrf, SM_TOKEN_SIZE);
     return SM_OK;
 }
 
@@ -72,8 +74,8 @@ int sm_session_lookup(struct sm_store *store, const char *token, int64_t now,
     struct sm_sql *st = NULL;
     struct sm_session *s = NULL;
     int rc = sm_sql_prepare(store,
-                            "SELECT u.id, u.username, u.display_name, u.role, s.csrf,"
-                            " s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id"
+                            "SELECT u.id, u.username, u.display_name, u.role, u.provider_id,"
+                            " s.csrf, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id"
                             " WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0",
                             &st, diag);
     if (rc)
@@ -87,7 +89,7 @@ int sm_session_lookup(struct sm_store *store, const char *token, int64_t now,
     }
     if (rc != SM_SQL_ROW)
         goto out;
-    const char *csrf = sm_sql_text(st, 4);
+    const char *csrf = sm_sql_text(st, 5);
     if (!csrf || strlen(csrf) != SM_TOKEN_SIZE - 1) {
         rc = SM_EDB;
         goto out;
@@ -101,7 +103,7 @@ int sm_session_lookup(struct sm_store *store, const char *token, int64_t now,
     if (rc)
         goto out;
     memcpy(s->csrf, csrf, SM_TOKEN_SIZE);
-    s->expires_at = sm_sql_int64(st, 5);
+    s->expires_at = sm_sql_int64(st, 6);
     *out = s;
     s = NULL;
 out:

@@ -87,6 +87,7 @@ int sm__user_from_row(const struct sm_sql *st, int col, struct sm_user **out)
         sm_user_free(u);
         return SM_EDB;
     }
+    u->provider_id = sm_sql_is_null(st, col + 4) ? 0 : sm_sql_int64(st, col + 4);
     *out = u;
     return SM_OK;
 }
@@ -170,7 +171,7 @@ int sm_user_get(struct sm_store *store, const char *username, struct sm_user **o
 {
     struct sm_sql *st = NULL;
     int rc = sm_sql_prepare(store,
-                            "SELECT id, username, display_name, role FROM users"
+                            "SELECT id, username, display_name, role, provider_id FROM users"
                             " WHERE username = ?",
                             &st, diag);
     if (rc)
@@ -183,6 +184,44 @@ int sm_user_get(struct sm_store *store, const char *username, struct sm_user **o
     else if (rc == SM_SQL_DONE)
         rc = sm_diag_set(diag, SM_ENOTFOUND, "no user '%s'", username);
     sm_sql_free(st);
+    return rc;
+}
+
+int sm_user_set_provider(struct sm_store *store, const struct sm_actor *actor,
+                         const char *username, int64_t provider_id, struct sm_diag *diag)
+{
+    char object[96], detail[32];
+    struct sm_user *user = NULL;
+    int64_t found = 0;
+    int rc = sm_store_begin(store, diag);
+    if (rc)
+        return rc;
+    rc = sm_user_get(store, username, &user, diag);
+    if (!rc && provider_id != 0 && user->role != SM_ROLE_PROVIDER)
+        rc = sm_diag_set(diag, SM_EINVAL, "user '%s' is not a provider's user", username);
+    if (!rc && provider_id != 0) {
+        rc = sm_sql_run_int64(store, &found, diag, "SELECT COUNT(*) FROM providers WHERE id = ?",
+                              "i", provider_id);
+        if (!rc && found == 0)
+            rc = sm_diag_set(diag, SM_ENOTFOUND, "no provider %lld", (long long)provider_id);
+    }
+    if (!rc)
+        rc = provider_id != 0 ? sm_sql_run(store, NULL, diag,
+                                           "UPDATE users SET provider_id = ? WHERE id = ?", "ii",
+                                           provider_id, user->id)
+                              : sm_sql_run(store, NULL, diag,
+                                           "UPDATE users SET provider_id = NULL WHERE id = ?", "i",
+                                           user->id);
+    if (!rc) {
+        snprintf(object, sizeof object, "user:%s", username);
+        snprintf(detail, sizeof detail, "provider:%lld", (long long)provider_id);
+        rc = sm_audit_record(store, actor, "user.provider", object, detail, diag);
+    }
+    if (!rc)
+        rc = sm_store_commit(store, diag);
+    if (rc)
+        sm_store_rollback(store);
+    sm_user_free(user);
     return rc;
 }
 
@@ -226,8 +265,19 @@ static int dummy_verify(const char *password)
     return sm_password_verify(dummy[0] ? dummy : NULL, password);
 }
 
+/* Seconds until the oldest failure counted for key leaves the window. */
+static int64_t seconds_to_unlock(struct sm_store *store, const char *sql, const char *key,
+                                 int64_t since, int64_t now)
+{
+    int64_t oldest = now;
+    if (sm_sql_run_int64(store, &oldest, NULL, sql, "ti", key, since) != SM_OK)
+        return SM_LOGIN_WINDOW_SECONDS;
+    int64_t left = oldest + SM_LOGIN_WINDOW_SECONDS - now;
+    return left > 0 ? left : 1;
+}
+
 int sm_login(struct sm_store *store, const char *username, const char *password, const char *client,
-             int64_t now, struct sm_user **out, struct sm_diag *diag)
+             int64_t now, struct sm_user **out, int64_t *retry_after, struct sm_diag *diag)
 {
     int64_t since = now - SM_LOGIN_WINDOW_SECONDS, by_user = 0, by_client = 0;
     struct sm_sql *st = NULL;
@@ -241,19 +291,34 @@ int sm_login(struct sm_store *store, const char *username, const char *password,
                            client, since, &by_client, diag);
     if (rc)
         return rc;
-    if (by_user >= SM_LOGIN_MAX_FAILURES || by_client >= SM_LOGIN_MAX_FAILURES_PER_CLIENT)
+    if (by_user >= SM_LOGIN_MAX_FAILURES || by_client >= SM_LOGIN_MAX_FAILURES_PER_CLIENT) {
+        if (retry_after) {
+            int64_t a = 0, b = 0;
+            if (by_user >= SM_LOGIN_MAX_FAILURES)
+                a = seconds_to_unlock(store,
+                                      "SELECT MIN(at) FROM login_failures"
+                                      " WHERE username = ? AND at > ?",
+                                      username, since, now);
+            if (client && by_client >= SM_LOGIN_MAX_FAILURES_PER_CLIENT)
+                b = seconds_to_unlock(store,
+                                      "SELECT MIN(at) FROM login_failures"
+                                      " WHERE client = ? AND at > ?",
+                                      client, since, now);
+            *retry_after = a > b ? a : b;
+        }
         return sm_diag_set(diag, SM_ELIMIT, "too many failed logins; try again later");
+    }
 
     rc = sm_sql_prepare(store,
-                        "SELECT id, username, display_name, role, password_hash FROM users"
-                        " WHERE username = ? AND disabled = 0",
+                        "SELECT id, username, display_name, role, provider_id, password_hash"
+                        " FROM users WHERE username = ? AND disabled = 0",
                         &st, diag);
     if (!rc)
         rc = sm_sql_bindv(st, "t", username);
     if (!rc)
         rc = sm_sql_step(st, diag);
     if (rc == SM_SQL_ROW) {
-        if (sm_password_verify(sm_sql_text(st, 4), password) == SM_OK)
+        if (sm_password_verify(sm_sql_text(st, 5), password) == SM_OK)
             rc = sm__user_from_row(st, 0, &user);
         else
             rc = SM_EAUTH;

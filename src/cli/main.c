@@ -139,7 +139,7 @@ int main(int argc, char **argv)
         printf("smesec %s\n", sm_version());
         return EXIT_OK;
     }
-    if (sm_auth_init() != SM_OK) {
+    if (sm_init() != SM_OK) {
         fputs("smesec: cannot initialise libsodium\n", stderr);
         return EXIT_FAIL;
     }

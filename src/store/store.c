@@ -74,6 +74,12 @@ const char *sm_store_kind_name(const struct sm_store *store)
     return store->be->name;
 }
 
+int sm_store_ping(struct sm_store *store, struct sm_diag *diag)
+{
+    int64_t one = 0;
+    return sm_sql_scalar_int64(store, "SELECT 1", &one, diag);
+}
+
 int sm_store_begin(struct sm_store *store, struct sm_diag *diag)
 {
     if (store->in_tx)

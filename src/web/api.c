@@ -18,8 +18,7 @@ int route_healthz(struct web_request *req)
 {
     struct sm_diag diag;
     sm_diag_clear(&diag);
-    int version = 0;
-    int rc = sm_store_schema_version(web_store(req), &version, &diag);
+    int rc = sm_store_ping(web_store(req), &diag);
     json_t *body;
     int status;
     if (rc == SM_OK) {
@@ -92,13 +91,14 @@ int route_api_session(struct web_request *req)
     struct sm_diag diag;
     sm_diag_clear(&diag);
     struct sm_user *user = NULL;
+    int64_t retry_after = SM_LOGIN_WINDOW_SECONDS;
     rc = sm_login(web_store(req), username, password, req->client[0] ? req->client : NULL, req->now,
-                  &user, &diag);
+                  &user, &retry_after, &diag);
     json_decref(in);
     if (rc == SM_EAUTH)
         return respond_error(req, 401, "login.failed");
     if (rc == SM_ELIMIT) {
-        rc = web_header_addf(req, "Retry-After", "%d", SM_LOGIN_WINDOW_SECONDS);
+        rc = web_header_addf(req, "Retry-After", "%lld", (long long)retry_after);
         if (rc != SM_OK)
             return rc;
         return respond_error(req, 429, "login.limited");
@@ -110,11 +110,9 @@ int route_api_session(struct web_request *req)
     const char *old = web_session_token(req);
     if (old != NULL)
         rc = sm_session_destroy(web_store(req), old, &diag);
+    char csrf[SM_TOKEN_SIZE];
     if (rc == SM_OK)
-        rc = sm_session_create(web_store(req), user->id, req->now, token, &diag);
-    struct sm_session *s = NULL;
-    if (rc == SM_OK)
-        rc = sm_session_lookup(web_store(req), token, req->now, &s, &diag);
+        rc = sm_session_create(web_store(req), user->id, req->now, token, csrf, &diag);
     if (rc != SM_OK) {
         sm_user_free(user);
         return web_fail_err(req, rc, &diag);
@@ -123,10 +121,9 @@ int route_api_session(struct web_request *req)
                               ? user->display_name
                               : user->username;
     json_t *out = json_pack("{s:{s:s,s:s,s:s},s:s,s:I}", "user", "username", user->username,
-                            "display_name", display, "role", sm_role_name(user->role), "csrf",
-                            s->csrf, "expires_at", (json_int_t)s->expires_at);
+                            "display_name", display, "role", sm_role_name(user->role), "csrf", csrf,
+                            "expires_at", (json_int_t)(req->now + SM_SESSION_SECONDS));
     sm_user_free(user);
-    sm_session_free(s);
     if (out == NULL)
         return SM_ENOMEM;
     rc = web_cookie_set(req, WEB_COOKIE_SESSION, token, SM_SESSION_SECONDS, WEB_COOKIE_HTTPONLY);

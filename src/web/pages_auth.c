@@ -104,12 +104,13 @@ int route_login(struct web_request *req)
         return render_form(req, 401, cookie, next, username, "login.failed");
 
     struct sm_user *user = NULL;
+    int64_t retry_after = SM_LOGIN_WINDOW_SECONDS;
     rc = sm_login(web_store(req), username, password, req->client[0] ? req->client : NULL, req->now,
-                  &user, &diag);
+                  &user, &retry_after, &diag);
     if (rc == SM_EAUTH)
         return render_form(req, 401, cookie, next, username, "login.failed");
     if (rc == SM_ELIMIT) {
-        rc = web_header_addf(req, "Retry-After", "%d", SM_LOGIN_WINDOW_SECONDS);
+        rc = web_header_addf(req, "Retry-After", "%lld", (long long)retry_after);
         if (rc != SM_OK)
             return rc;
         return render_form(req, 429, cookie, next, username, "login.limited");
@@ -120,7 +121,7 @@ int route_login(struct web_request *req)
     char token[SM_TOKEN_SIZE];
     rc = end_old_session(req);
     if (rc == SM_OK)
-        rc = sm_session_create(web_store(req), user->id, req->now, token, &diag);
+        rc = sm_session_create(web_store(req), user->id, req->now, token, NULL, &diag);
     sm_user_free(user);
     if (rc != SM_OK)
         return web_fail_err(req, rc, &diag);

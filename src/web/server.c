@@ -32,6 +32,7 @@
 #include "routes.h"
 
 #include "smesec/alloc.h"
+#include "smesec/smesec.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -301,7 +302,7 @@ static int app_init(struct web_app *app, const struct sm_web_config *config, uns
                     struct sm_diag *diag)
 {
     app->config = config;
-    int rc = sm_auth_init();
+    int rc = sm_init();
     if (rc != SM_OK)
         return sm_diag_set(diag, rc, "cannot initialise the password library");
     rc = sm_i18n_new(sm_web_i18n, &app->i18n, diag);

@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include "smesec/auth.h"
+#include "smesec/smesec.h"
 
 #include <string.h>
 
@@ -79,7 +79,7 @@ static void roles_and_usernames(void **state)
 
 int main(void)
 {
-    if (sm_auth_init() != SM_OK)
+    if (sm_init() != SM_OK)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(hash_and_verify),
