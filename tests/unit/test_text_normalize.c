@@ -195,8 +195,8 @@ static void idempotent_on_awkward_input(void **state)
         "ｶﾞ\xef\xbe\x9e",
         "\f\f\n\f",
         "全角スペース　と　半角 スペース と\t タブ",
-        "長い行の文章であり句点で終わらないが長さは十分にある行で、\n"
-        "短い行\n続き",
+        ("長い行の文章であり句点で終わらないが長さは十分にある行で、\n"
+         "短い行\n続き"),
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char *a, *b;
