@@ -311,13 +311,30 @@ static bool take_list(struct reader *r, const struct node *nd, const char *name,
     return true;
 }
 
+/* Names the i-th entry of a list in messages: "item 'GOV-01'" when the mapping has a usable
+ * id, else "item 3". */
+static void entry_label(const struct reader *r, const struct node *map, const char *kind,
+                        size_t i, char *out, size_t size)
+{
+    for (uint32_t k = map->first; k != NONE && r->v[k].next != NONE; k = r->v[r->v[k].next].next) {
+        const struct node *key = &r->v[k], *val = &r->v[key->next];
+        if (key->kind == N_SCALAR && strcmp(key->s, "id") == 0 && val->kind == N_SCALAR &&
+            val->len > 0 && strlen(val->s) == val->len && !is_null(val)) {
+            char q[80];
+            snprintf(out, size, "%s '%s'", kind, sm__quote(q, sizeof q, val->s));
+            return;
+        }
+    }
+    snprintf(out, size, "%s %zu", kind, i + 1);
+}
+
 static void read_category(struct reader *r, const struct node *map, size_t i)
 {
     struct sm_category *cat = &r->c->categories[i];
     struct sm__cat_where *w = &r->c->category_where[i];
     bool seen[SM__CF_COUNT] = { false };
-    char where[40];
-    snprintf(where, sizeof where, "category %zu", i + 1);
+    char where[128];
+    entry_label(r, map, "category", i, where, sizeof where);
     w->at = map->line;
     for (uint32_t k = map->first; k != NONE && r->v[k].next != NONE; k = r->v[r->v[k].next].next) {
         const struct node *key = &r->v[k], *val = &r->v[key->next];
@@ -347,7 +364,7 @@ static void read_rules(struct reader *r, const struct node *map, struct sm_check
     static const int fields[] = { SM__IF_TERMS, SM__IF_CONTEXT, SM__IF_EXCLUDE };
     struct sm_strings *lists[] = { &it->terms, &it->context, &it->exclude };
     bool seen[3] = { false };
-    char rwhere[64];
+    char rwhere[160];
     snprintf(rwhere, sizeof rwhere, "the rules of %s", where);
     for (uint32_t k = map->first; k != NONE && r->v[k].next != NONE; k = r->v[r->v[k].next].next) {
         const struct node *key = &r->v[k], *val = &r->v[key->next];
@@ -362,8 +379,8 @@ static void read_item(struct reader *r, const struct node *map, size_t i)
     struct sm_check_item *it = &r->c->items[i];
     struct sm__cat_where *w = &r->c->item_where[i];
     bool seen[SM__IF_COUNT] = { false };
-    char where[40];
-    snprintf(where, sizeof where, "item %zu", i + 1);
+    char where[128];
+    entry_label(r, map, "item", i, where, sizeof where);
     it->references.v = it->terms.v = it->context.v = it->exclude.v = sm__no_strings;
     w->at = map->line;
     /* terms, context and exclude live under rules, not directly in the item. */

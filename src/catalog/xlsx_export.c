@@ -18,6 +18,7 @@
 #include "smesec/alloc.h"
 #include "smesec/utf8.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -60,7 +61,8 @@ static bool is_hex(char c)
     return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
 }
 
-/* Appends s to the cell with "_xHHHH_" look-alikes escaped. */
+/* Appends s to the cell with the underscore of each "_xHHHH_" look-alike escaped as
+ * "_x005F_", so "_x0041_" is written "_x005F_x0041_" and read back as itself. */
 static int put_escaped(struct sm_buf *b, const char *s)
 {
     int rc = SM_OK;
@@ -70,7 +72,7 @@ static int put_escaped(struct sm_buf *b, const char *s)
             is_hex(s[i + 4]) && is_hex(s[i + 5]) && s[i + 6] == '_') {
             rc = sm_buf_append(b, s + run, i - run);
             if (!rc)
-                rc = sm_buf_puts(b, "_x005F");
+                rc = sm_buf_puts(b, "_x005F_");
             run = i + 1;
         }
     }
@@ -275,6 +277,14 @@ int sm_catalog_export_xlsx(const struct sm_catalog *catalog, const char *path, s
         rc = sm_diag_set(diag, rc, "cannot export to '%s': path too long", path);
         goto out;
     }
+    /* libxlsxwriter reports a file it cannot create on stderr; the library must not print, so
+     * that case (the usual one: a wrong folder, no permission) is caught here first. */
+    FILE *probe = fopen(tmp.data, "wb");
+    if (!probe) {
+        rc = sm_diag_set(diag, SM_EIO, "cannot write workbook '%s': %s", path, strerror(errno));
+        goto out;
+    }
+    fclose(probe);
     w.wb = workbook_new(tmp.data);
     if (!w.wb) {
         rc = sm_diag_set(diag, SM_EIO, "cannot create workbook '%s'", tmp.data);
