@@ -105,6 +105,7 @@ void sm__facts_release(struct sm__facts *f)
     sm_free(f->criterion_spec);
     memset(f, 0, sizeof *f);
     f->catalog_title = "";
+    f->catalog_title_en = "";
     f->catalog_version = "";
 }
 
@@ -126,6 +127,7 @@ int sm__facts_init(struct sm__facts *f, const struct sm_report *r, struct sm_dia
 {
     memset(f, 0, sizeof *f);
     f->catalog_title = "";
+    f->catalog_title_en = "";
     f->catalog_version = "";
     int rc = describe(r, SM_LANG_JA, &f->criterion_ja);
     if (rc == SM_OK)
@@ -147,7 +149,9 @@ int sm__facts_init(struct sm__facts *f, const struct sm_report *r, struct sm_dia
     }
     const char *title = sm_catalog_title(r->catalog);
     const char *version = sm_catalog_version(r->catalog);
+    const char *title_en = sm_catalog_title_en(r->catalog);
     f->catalog_title = title ? title : "";
+    f->catalog_title_en = title_en && title_en[0] ? title_en : f->catalog_title;
     f->catalog_version = version ? version : "";
 
     if (r->generated_at) {
@@ -469,6 +473,8 @@ int sm__facts_json(const struct sm__facts *f, json_t *ctx)
         rc = sm__jset_str(doc, "criterion_spec", f->criterion_spec);
     if (rc == SM_OK)
         rc = sm__jset_str(doc, "catalog_title", f->catalog_title);
+    if (rc == SM_OK)
+        rc = sm__jset_str(doc, "catalog_title_en", f->catalog_title_en);
     if (rc == SM_OK)
         rc = sm__jset_str(doc, "catalog_version", f->catalog_version);
     if (rc == SM_OK)

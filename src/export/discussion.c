@@ -444,7 +444,7 @@ static int header(struct md *d)
     if (rc == SM_OK)
         rc = put(d, d->en ? "\n- Catalog: " : "\n- チェック項目カタログ: ");
     if (rc == SM_OK)
-        rc = text(d, f->catalog_title);
+        rc = text(d, d->en ? f->catalog_title_en : f->catalog_title);
     if (rc == SM_OK)
         rc = put(d, d->en ? ", version " : "（版 ");
     if (rc == SM_OK)

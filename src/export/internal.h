@@ -26,13 +26,14 @@ extern const struct sm_embedded sm_export_templates[];
 
 /* What every output states. Strings owned by the struct (sm__facts_release). */
 struct sm__facts {
-    char *criterion_ja;          /* sm_criterion_describe in Japanese */
-    char *criterion_en;          /* ... and in English */
-    char *criterion_spec;        /* sm_criterion_format, e.g. "share:0.5:min=1" */
-    const char *catalog_title;   /* borrowed from the catalog; never NULL */
-    const char *catalog_version; /* borrowed from the catalog; never NULL */
-    char generated[16];          /* r->generated_at, or today's UTC date when that is NULL */
-    size_t reviewed;             /* sm_matrix_review_counts */
+    char *criterion_ja;           /* sm_criterion_describe in Japanese */
+    char *criterion_en;           /* ... and in English */
+    char *criterion_spec;         /* sm_criterion_format, e.g. "share:0.5:min=1" */
+    const char *catalog_title;    /* borrowed from the catalog; never NULL */
+    const char *catalog_title_en; /* the English title, else the Japanese; never NULL */
+    const char *catalog_version;  /* borrowed from the catalog; never NULL */
+    char generated[16];           /* r->generated_at, or today's UTC date when that is NULL */
+    size_t reviewed;              /* sm_matrix_review_counts */
     size_t total;
     char reviewed_ja[96]; /* "レビュー済み: N / M セル" */
     char reviewed_en[96]; /* "N of M cells reviewed" */

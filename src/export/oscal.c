@@ -384,6 +384,8 @@ static int metadata(json_t *root, const char *title, const char *version, const 
     if (rc == SM_OK)
         rc = prop_add(props, "catalog-version", true, f->catalog_version);
     if (rc == SM_OK)
+        rc = prop_add(props, "catalog-title-en", true, f->catalog_title_en);
+    if (rc == SM_OK)
         rc = prop_add(props, "criterion", true, f->criterion_spec);
     if (rc == SM_OK)
         rc = prop_int(props, "reviewed-cells", (long long)f->reviewed);

@@ -256,6 +256,7 @@ static void summary_names_top_and_rare_items(void **state)
     assert_non_null(strstr(md, "共通項の基準"));
     assert_non_null(strstr(md, "fix-1.0"));
     assert_non_null(strstr(en, "Common-item criterion"));
+    assert_non_null(strstr(en, "Catalog: Test check items, version fix-1.0"));
     assert_non_null(strstr(en, "1. **TEC-01** Keep OS and software up to date"));
     assert_non_null(strstr(en, "5 of 23 cells reviewed"));
     /* Markup in titles is escaped: every '<' has its backslash. */

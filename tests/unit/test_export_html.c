@@ -67,7 +67,7 @@ static void assert_page(const struct ctx *c, const char *html)
         SM_OK);
     assert_non_null(strstr(html, ja.data));
     sm_buf_release(&ja);
-    assert_non_null(strstr(html, "Catalog version fix-1.0"));
+    assert_non_null(strstr(html, "Test check items, catalog version fix-1.0"));
     assert_non_null(strstr(html, "5 of 23 cells reviewed"));
     assert_non_null(strstr(html, "2026-02-20"));
 }
