@@ -104,8 +104,8 @@ static int gap_examples_json(const struct sm_check_item *it, json_t *o)
     for (int s = it->stage; s <= it->stage + 1 && s <= SM_STAGES && rc == SM_OK; s++) {
         char label[96];
         snprintf(label, sizeof label,
-                 s == it->stage ? "段階%d の記載例（この項目の出発点）"
-                                : "段階%d の記載例（次の段階）",
+                 s == it->stage ? "段階%dの記載例（この項目の出発点）"
+                                : "段階%dの記載例（次の段階）",
                  s);
         json_t *e = json_object();
         if (!e) {
