@@ -173,6 +173,8 @@ static int make_formats(struct xw *x)
     }
     format_set_rotation(f->head_rot, 90);
     format_set_rotation(f->head_rot_common, 90);
+    format_set_font_size(f->head_rot, 8);
+    format_set_font_size(f->head_rot_common, 8);
 
     lxw_format *cells[] = { f->cell,        f->cell_common,   f->plain,       f->plain_common,
                             f->center,      f->center_common, f->mean,        f->score[0][0],
@@ -680,14 +682,17 @@ static void summary_sheet(struct xw *x, lxw_worksheet *ws, const struct sm_repor
     for (size_t i = 0; i < m->n_items; i++) {
         const struct sm_check_item *it = sm_catalog_item(r->catalog, i);
         bool common = j->common[i];
-        put_str(x, ws, head, 2 + i, it->id, common ? x->f.head_common : x->f.head);
-        put_str(x, ws, head + 1, 2 + i, it->title_ja,
-                common ? x->f.head_rot_common : x->f.head_rot);
-        set_col(x, ws, 2 + i, 7);
+        lxw_format *rot = common ? x->f.head_rot_common : x->f.head_rot;
+        put_str(x, ws, head, 2 + i, it->id, rot);
+        put_str(x, ws, head + 1, 2 + i, it->title_ja, rot);
+        set_col(x, ws, 2 + i, 3.8);
     }
-    keep(x, worksheet_set_row(ws, ROW(head + 1), 150, NULL));
-    set_col(x, ws, 0, 16);
-    set_col(x, ws, 1, 40);
+    /* Narrow score columns under rotated headers keep some fifty items readable on one
+     * landscape page. */
+    keep(x, worksheet_set_row(ws, ROW(head), 42, NULL));
+    keep(x, worksheet_set_row(ws, ROW(head + 1), 170, NULL));
+    set_col(x, ws, 0, 14);
+    set_col(x, ws, 1, 32);
 
     struct sm_buf t;
     sm_buf_init(&t, CELL_MAX);
