@@ -365,11 +365,11 @@ static int find_rel(struct sm__xlsx *x, const char *rels, const char *base, cons
             if (lt < ls || strcmp(type + lt - ls, type_suffix) != 0)
                 continue;
         }
-        char joined[1100];
-        if (tgt[0] == '/')
-            snprintf(joined, sizeof joined, "%s", tgt);
-        else
-            snprintf(joined, sizeof joined, "%s%s", base, tgt);
+        char joined[1600];
+        int k = tgt[0] == '/' ? snprintf(joined, sizeof joined, "%s", tgt)
+                              : snprintf(joined, sizeof joined, "%s%s", base, tgt);
+        if (k < 0 || (size_t)k >= sizeof joined)
+            continue;
         if (normalise(joined, target, size) == SM_OK) {
             found = true;
             break;
@@ -381,14 +381,23 @@ static int find_rel(struct sm__xlsx *x, const char *rels, const char *base, cons
     return found ? SM_OK : SM_ENOTFOUND;
 }
 
-static int read_sheet_list(struct sm__xlsx *x, const char *workbook, struct sm_diag *diag)
+/* The folder of part (ending in '/', or "") and the name of its relationships part. */
+static int rels_of(const char *part, char *base, size_t base_size, char *rels, size_t rels_size)
 {
-    char base[512], rels[600];
-    const char *slash = strrchr(workbook, '/');
-    size_t dir = slash ? (size_t)(slash - workbook) + 1 : 0;
-    snprintf(base, sizeof base, "%.*s", (int)dir, workbook);
-    snprintf(rels, sizeof rels, "%s_rels/%s.rels", base, workbook + dir);
+    const char *slash = strrchr(part, '/');
+    size_t dir = slash ? (size_t)(slash - part) + 1 : 0;
+    int k1 = snprintf(base, base_size, "%.*s", (int)dir, part);
+    int k2 = snprintf(rels, rels_size, "%.*s_rels/%s.rels", (int)dir, part, part + dir);
+    if (k1 < 0 || (size_t)k1 >= base_size || k2 < 0 || (size_t)k2 >= rels_size)
+        return SM_ELIMIT;
+    return SM_OK;
+}
 
+/* Reads the workbook's sheet names and finds each one's part through rels (the workbook's
+ * relationships), resolved against base (the workbook's folder). */
+static int read_sheet_list(struct sm__xlsx *x, const char *workbook, const char *base,
+                           const char *rels, struct sm_diag *diag)
+{
     struct part p;
     int rc = part_open(x, workbook, &p, diag);
     if (rc == SM_ENOTFOUND)
@@ -565,14 +574,14 @@ int sm__xlsx_open(const char *path, struct sm__xlsx **out, struct sm_diag *diag)
             sm_diag_set(diag, SM_EPARSE, "'%s' is not an XLSX workbook (no office document)", path);
     if (rc)
         goto out;
-    rc = read_sheet_list(x, workbook, diag);
+    char base[1024], rels[1200];
+    if (rels_of(workbook, base, sizeof base, rels, sizeof rels) != SM_OK) {
+        rc = sm_diag_set(diag, SM_EPARSE, "workbook '%s' names a part with too long a name", path);
+        goto out;
+    }
+    rc = read_sheet_list(x, workbook, base, rels, diag);
     if (rc)
         goto out;
-    char base[512], rels[600];
-    const char *slash = strrchr(workbook, '/');
-    size_t dir = slash ? (size_t)(slash - workbook) + 1 : 0;
-    snprintf(base, sizeof base, "%.*s", (int)dir, workbook);
-    snprintf(rels, sizeof rels, "%s_rels/%s.rels", base, workbook + dir);
     rc = find_rel(x, rels, base, "/sharedStrings", NULL, target, sizeof target, diag);
     if (rc == SM_OK)
         rc = read_shared_strings(x, target, diag);
