@@ -193,7 +193,8 @@ static int io_error(struct sm_diag *diag, const char *what, const char *path, in
     char msg[128];
     if (strerror_r(err, msg, sizeof msg) != 0)
         snprintf(msg, sizeof msg, "error %d", err);
-    return sm_diag_set(diag, SM_EIO, "cannot %s '%s': %s", what, path, msg);
+    sm_diag_set(diag, SM_EIO, "cannot %s '%s': %s", what, path, msg);
+    return SM_EIO;
 }
 
 /* A 64-bit mix (splitmix64's finaliser) to spread the temporary names. */
@@ -214,8 +215,10 @@ static int tmp_open(const char *path, char **tmp, int *fd_out, struct sm_diag *d
     static atomic_uint_fast64_t counter;
     size_t plen = strlen(path);
     char *name = sm_malloc(plen + sizeof ".tmp-XXXXXX");
-    if (!name)
-        return sm_diag_set(diag, SM_ENOMEM, "cannot write '%s': out of memory", path);
+    if (!name) {
+        sm_diag_set(diag, SM_ENOMEM, "cannot write '%s': out of memory", path);
+        return SM_ENOMEM;
+    }
     memcpy(name, path, plen);
     memcpy(name + plen, ".tmp-", 5);
     for (int attempt = 0; attempt < 100; attempt++) {
@@ -240,9 +243,9 @@ static int tmp_open(const char *path, char **tmp, int *fd_out, struct sm_diag *d
             return rc;
         }
     }
-    int rc = sm_diag_set(diag, SM_EIO, "cannot create a temporary file beside '%s'", path);
+    sm_diag_set(diag, SM_EIO, "cannot create a temporary file beside '%s'", path);
     sm_free(name);
-    return rc;
+    return SM_EIO;
 }
 
 static int write_all(int fd, const char *p, size_t n)

@@ -68,7 +68,7 @@ static uint32_t rol(uint32_t x, unsigned n)
 static void sha1_block(struct sha1 *s, const uint8_t *p)
 {
     uint32_t w[80];
-    for (int t = 0; t < 16; t++)
+    for (size_t t = 0; t < 16; t++)
         w[t] = (uint32_t)p[4 * t] << 24 | (uint32_t)p[4 * t + 1] << 16 |
                (uint32_t)p[4 * t + 2] << 8 | (uint32_t)p[4 * t + 3];
     for (int t = 16; t < 80; t++)
@@ -140,7 +140,7 @@ static void sha1_final(struct sha1 *s, uint8_t out[20])
     for (int k = 0; k < 8; k++)
         len[k] = (uint8_t)(bits >> (56 - 8 * k));
     sha1_update(s, len, 8);
-    for (int k = 0; k < 5; k++) {
+    for (size_t k = 0; k < 5; k++) {
         out[4 * k] = (uint8_t)(s->h[k] >> 24);
         out[4 * k + 1] = (uint8_t)(s->h[k] >> 16);
         out[4 * k + 2] = (uint8_t)(s->h[k] >> 8);
@@ -238,7 +238,7 @@ static int token(const char *s, struct sm_buf *out)
     for (const char *p = s; *p && rc == SM_OK; p++) {
         bool ok = token_char((unsigned char)*p, false);
         changed |= !ok;
-        rc = sm_buf_putc(out, ok ? *p : '_');
+        rc = sm_buf_putc(out, (char)(ok ? *p : '_'));
     }
     if (rc == SM_OK && changed) {
         struct sha1 h;

@@ -330,12 +330,14 @@ int sm_fix_run(const char *const argv[])
     /* posix_spawnp takes char *const argv[]; it does not write to them. */
     char *args[16];
     size_t n = 0;
+    bool oom = false;
     while (argv[n] && n + 1 < sizeof args / sizeof args[0]) {
         args[n] = strdup(argv[n]);
+        oom |= args[n] == NULL;
         n++;
     }
     args[n] = NULL;
-    int rc = posix_spawnp(&pid, args[0], NULL, NULL, args, environ);
+    int rc = n == 0 || oom ? -1 : posix_spawnp(&pid, args[0], NULL, NULL, args, environ);
     for (size_t k = 0; k < n; k++)
         free(args[k]);
     if (rc != 0)
