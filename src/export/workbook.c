@@ -27,6 +27,10 @@
  * first libxlsxwriter error is kept and reported; every call after it is still made, which
  * is harmless, so the code stays straight-line. Strings are capped below Excel's 32767
  * characters per cell at a UTF-8 boundary, so libxlsxwriter never refuses (or prints).
+ *
+ * NEEDSWORK: libxlsxwriter writes a line to stderr when workbook_close cannot write its file
+ * (a full disk, say); the error still comes back as a code and is reported through diag,
+ * but the library's rule that it never prints holds only up to that line.
  */
 #include "internal.h"
 
