@@ -5,6 +5,7 @@
 #include "smesec/seed.h"
 
 #include "smesec/auth.h"
+#include "smesec/registry.h"
 
 #include "util/banned.h"
 
@@ -29,5 +30,7 @@ int sm_seed_demo(struct sm_store *store, const struct sm_actor *actor, struct sm
         if (rc)
             return rc;
     }
-    return SM_OK;
+    /* The registry's providers, services, case studies and inquiries; it links the demo
+     * user "provider" to one of its fictitious providers. */
+    return sm_registry_seed_demo(store, actor, diag);
 }
