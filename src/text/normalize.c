@@ -558,8 +558,10 @@ enum sm__line_kind sm__line_kind(const char *s, size_t n)
     uint32_t c0 = sm__utf8_next(s, &i);
     if (sm__is_bullet(c0) || sm__is_enclosed_marker(c0) || c0 == 0x3010 /* 【 */ || c0 == '|')
         return SM__LINE_ITEM;
+    /* A marker alone counts as one followed by a space: the normaliser trims trailing
+     * spaces, and "- " must be classified as its normalised form "-" is. */
     if (c0 == '-' || c0 == '*' || c0 == '+')
-        return i < n && s[i] == ' ' ? SM__LINE_ITEM : SM__LINE_TEXT;
+        return i == n || s[i] == ' ' ? SM__LINE_ITEM : SM__LINE_TEXT;
     if (c0 == '#') {
         while (i < n && s[i] == '#')
             i++;
