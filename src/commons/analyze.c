@@ -121,27 +121,32 @@ void sm_analysis_free(struct sm_analysis *a)
 /* --- Word lists: every cue the rules use, in one place ---------------------------------- */
 
 /* Concreteness: the sentence says who does it ... */
-static const char *const cue_who[] = { "担当者",     "責任者",   "管理者",   "担当部署",
-                                       "担当部門",   "所管部署", "部門長",   "所属長",
-                                       "上長",       "上司",     "経営者",   "代表者",
-                                       "院長",       "所長",     "委員会",   "情報システム部門",
-                                       "総務部",     "人事担当", "専門業者", "外部専門家",
-                                       "最終退出者", NULL };
+/* clang-format off */
+static const char *const cue_who[] = {
+    "担当者", "責任者", "管理者", "担当部署", "担当部門", "所管部署", "部門長", "所属長", "上長",
+    "上司", "経営者", "代表者", "社長", "院長", "所長", "店長", "部長", "課長", "事務長",
+    "支配人", "本部", "事務局", "人事部", "委員会", "情報システム部門", "総務部", "人事担当",
+    "専門業者", "外部専門家", "最終退出者", NULL};
 /* ... how often or when ... */
-static const char *const cue_when[] = { "毎日",   "毎週",     "毎月", "毎年", "毎",     "定期",
-                                        "定期的", "四半期",   "半期", "半年", "都度",   "月次",
-                                        "年次",   "週次",     "日次", "隔月", "入社時", "終業時",
-                                        "始業時", "年度ごと", NULL };
+static const char *const cue_when[] = {
+    "毎日", "毎週", "毎月", "毎年", "毎", "定期", "定期的", "四半期", "半期", "半年", "都度",
+    "月次", "年次", "週次", "日次", "隔月", "入社時", "終業時", "始業時", "年度ごと", "までに",
+    "事前", "当日", "当日中", "その日のうち", NULL};
 /* ... or how. */
-static const char *const cue_how[] = { "手順",           "手順書", "マニュアル", "方法",   "設定",
-                                       "チェックリスト", "台帳",   "管理簿",     "記録簿", "記録",
-                                       "申請",           "承認",   "様式",       "文書化", "一覧",
-                                       "自動",           "一括",   NULL };
+static const char *const cue_how[] = {
+    "手順", "手順書", "マニュアル", "方法", "設定", "チェックリスト", "台帳", "管理簿", "記録簿",
+    "記録する", "記録を残す", "記録に残す", "記録を保存", "申請", "承認", "様式", "文書化",
+    "一覧", "自動", "一括", "ごと", NULL};
 /* A number followed by one of these counts as how often or how much (年1回, 90日, 10文字). */
-static const char *const units[] = { "回",     "日",   "週",   "週間", "月", "ヶ月",
-                                     "か月",   "カ月", "ケ月", "箇月", "年", "年間",
-                                     "時間",   "分",   "秒",   "文字", "桁", "日間",
-                                     "営業日", "世代", "名",   NULL };
+static const char *const units[] = {
+    "回", "度", "日", "週", "週間", "月", "ヶ月", "か月", "カ月", "ケ月", "箇月", "年", "年間",
+    "年度", "時間", "分", "秒", "文字", "桁", "日間", "営業日", "世代", "名", NULL};
+/* A noun followed by 時, 前 or 後 says when (採用時, 公開前, 閉店後) and by the suffix 長 says
+ * who (工場長), except after these nouns, which only restate an incident item's own
+ * condition (発生時, 緊急時). */
+static const char *const event_nouns[] = {
+    "発生", "緊急", "非常", "災害", "事故", "異常", "障害", "感染", "被害", NULL};
+/* clang-format on */
 
 /* Negation. A negating auxiliary (ない, ぬ for ず, ん for ません) or adjective ない after a
  * term, in its clause, negates it when the word it negates is the measure itself: a token of
@@ -184,12 +189,14 @@ enum {
     W_NEG_NOUN = 1 << 3,
     W_UNIT = 1 << 4,
     W_CLAUSE_END = 1 << 5,
-    W_ASPECT = 1 << 6
+    W_ASPECT = 1 << 6,
+    W_EVENT = 1 << 7
 };
 
 /* Lemma ids of single words the negation rules test. */
 struct words {
     uint32_t suru, ba, te, ha, mo, wo, ka, to, mono, ni, naru, da, no, de, fu, hitsuyo, taisho, gai;
+    uint32_t ji, mae, ato, cho; /* 時, 前, 後, 長 */
 };
 
 /* --- Vocabulary: lemma string -> id (1..n); 0 means a word no rule uses ------------------ */
@@ -431,20 +438,48 @@ static size_t utf8_chars(const char *s, size_t n)
     return c;
 }
 
-/* Tokenises one part of a phrase (already split at "…") and appends [len, ids...]. */
-static int compile_part(struct sm_analyzer *an, const char *s, size_t n, uint16_t *n_lemmas,
-                        struct sm_diag *diag)
+/* Tokenises one part of a phrase (already split at "…") and appends [len, ids...]. framed
+ * tokenises it between "の" and "を", as a noun phrase usually stands in a sentence: MeCab
+ * reads a short phrase alone differently at times (決まり alone is the verb 決まる). Returns
+ * SM_OK, SM_EINVAL for no words, SM_ENOMEM, or 1 when the frame did not split cleanly. */
+static int compile_part(struct sm_analyzer *an, const char *s, size_t n, bool framed,
+                        uint16_t *n_lemmas, struct sm_diag *diag)
 {
-    char *norm = NULL;
+    static const char pre[] = "の", post[] = "を";
+    char *norm = NULL, *text = NULL;
     size_t norm_len = 0;
     int rc = sm_text_normalize(s, n, &norm, &norm_len, diag);
     if (rc != SM_OK)
         return rc;
+    size_t text_len = norm_len;
+    text = norm;
+    if (framed) {
+        text_len = sizeof pre - 1 + norm_len + sizeof post - 1;
+        text = sm_malloc(text_len + 1);
+        if (!text) {
+            rc = SM_ENOMEM;
+            goto out;
+        }
+        memcpy(text, pre, sizeof pre - 1);
+        memcpy(text + sizeof pre - 1, norm, norm_len);
+        memcpy(text + sizeof pre - 1 + norm_len, post, sizeof post);
+    }
     const struct sm__token *toks;
     size_t count;
-    rc = sm__tagger_parse(an->tagger, norm, norm_len, &toks, &count, diag);
+    rc = sm__tagger_parse(an->tagger, text, text_len, &toks, &count, diag);
     if (rc != SM_OK)
         goto out;
+    if (framed) {
+        /* Keep the inner tokens only when the frame's words stand apart. */
+        if (count < 3 || toks[0].surface != text || toks[0].surface_len != sizeof pre - 1 ||
+            toks[count - 1].surface != text + text_len - (sizeof post - 1) ||
+            toks[count - 1].surface_len != sizeof post - 1) {
+            rc = 1;
+            goto out;
+        }
+        toks++;
+        count -= 2;
+    }
     if (count == 0 || count > 255) {
         rc = SM_EINVAL;
         goto out;
@@ -459,17 +494,47 @@ static int compile_part(struct sm_analyzer *an, const char *s, size_t n, uint16_
     if (rc == SM_OK)
         *n_lemmas = (uint16_t)(*n_lemmas + count);
 out:
+    if (text != norm)
+        sm_free(text);
     sm_free(norm);
     return rc;
 }
 
 static const char ELLIPSIS[] = "\xE2\x80\xA6"; /* U+2026, separates the parts of a phrase */
 
-/* Compiles text into a new phrase. SM_EINVAL (with diag) for a phrase with no words. */
+/* Compiles text, read alone (framed false) or framed, into phrase *ph at the end of the pool.
+ * Returns SM_OK, SM_EINVAL, SM_ENOMEM or 1 (the frame did not split cleanly). */
+static int compile_variant(struct sm_analyzer *an, const char *text, bool framed, struct phrase *ph,
+                           struct sm_diag *diag)
+{
+    const char *s = text;
+    const char *end = text + strlen(text);
+    ph->at = an->pool_len;
+    ph->n_parts = 0;
+    ph->n_lemmas = 0;
+    for (;;) {
+        const char *cut = strstr(s, ELLIPSIS);
+        size_t n = cut ? (size_t)(cut - s) : (size_t)(end - s);
+        int rc = ph->n_parts == UINT16_MAX ? SM_EINVAL
+                                           : compile_part(an, s, n, framed, &ph->n_lemmas, diag);
+        if (rc != SM_OK) {
+            an->pool_len = ph->at;
+            return rc;
+        }
+        ph->n_parts++;
+        if (!cut)
+            return SM_OK;
+        s = cut + sizeof ELLIPSIS - 1;
+    }
+}
+
+/* Compiles text into a new phrase, and into a second one when MeCab reads it differently
+ * inside a sentence frame (see compile_part). SM_EINVAL (with diag) for a phrase with no
+ * words. */
 static int add_phrase(struct sm_analyzer *an, const char *text, enum phrase_kind kind,
                       uint32_t item, uint32_t string, struct sm_diag *diag)
 {
-    if (an->n_phrases == an->cap_phrases) {
+    if (an->n_phrases + 2 > an->cap_phrases) {
         size_t cap = an->cap_phrases ? an->cap_phrases * 2 : 1024;
         struct phrase *p = sm_realloc(an->phrases, cap * sizeof *p);
         if (!p)
@@ -477,29 +542,28 @@ static int add_phrase(struct sm_analyzer *an, const char *text, enum phrase_kind
         an->phrases = p;
         an->cap_phrases = cap;
     }
-    struct phrase ph = {
-        .at = an->pool_len, .item = item, .string = string, .kind = (unsigned char)kind
-    };
-    const char *s = text;
-    size_t total = strlen(text);
-    const char *end = text + total;
-    while (s <= end) {
-        const char *cut = strstr(s, ELLIPSIS);
-        size_t n = cut ? (size_t)(cut - s) : (size_t)(end - s);
-        int rc = compile_part(an, s, n, &ph.n_lemmas, diag);
-        if (rc == SM_ENOMEM)
-            return sm_diag_set(diag, SM_ENOMEM, "cannot compile the catalog's rules");
-        if (rc != SM_OK || ph.n_parts == UINT16_MAX) {
-            an->pool_len = ph.at;
-            return sm_diag_set(diag, SM_EINVAL, "cannot compile the phrase '%s': no words", text);
-        }
-        ph.n_parts++;
-        if (!cut)
-            break;
-        s = cut + sizeof ELLIPSIS - 1;
-    }
-    ph.specific = ph.n_lemmas >= 2 || utf8_chars(text, total) >= 4;
+    struct phrase ph = { .item = item, .string = string, .kind = (unsigned char)kind };
+    int rc = compile_variant(an, text, false, &ph, diag);
+    if (rc == SM_ENOMEM)
+        return sm_diag_set(diag, SM_ENOMEM, "cannot compile the catalog's rules");
+    if (rc != SM_OK)
+        return sm_diag_set(diag, SM_EINVAL, "cannot compile the phrase '%s': no words", text);
+    ph.specific = ph.n_lemmas >= 2 || utf8_chars(text, strlen(text)) >= 4;
     an->phrases[an->n_phrases++] = ph;
+
+    struct phrase alt = ph;
+    rc = compile_variant(an, text, true, &alt, diag);
+    if (rc == SM_ENOMEM)
+        return sm_diag_set(diag, SM_ENOMEM, "cannot compile the catalog's rules");
+    if (rc != SM_OK)
+        return SM_OK; /* the frame did not split cleanly: the plain reading stands alone */
+    size_t len = an->pool_len - alt.at;
+    if (len == alt.at - ph.at &&
+        memcmp(an->pool + ph.at, an->pool + alt.at, len * sizeof *an->pool) == 0) {
+        an->pool_len = alt.at; /* the same reading */
+        return SM_OK;
+    }
+    an->phrases[an->n_phrases++] = alt;
     return SM_OK;
 }
 
@@ -628,7 +692,7 @@ int sm_analyzer_new(const struct sm_catalog *catalog, struct sm_analyzer **out,
     if (flag_words(an, measure_words, W_MEASURE) || flag_words(an, use_words, W_USE) ||
         flag_words(an, neg_auxes, W_NEG_AUX) || flag_words(an, neg_nouns, W_NEG_NOUN) ||
         flag_words(an, units, W_UNIT) || flag_words(an, clause_ends, W_CLAUSE_END) ||
-        flag_words(an, aspect_verbs, W_ASPECT))
+        flag_words(an, aspect_verbs, W_ASPECT) || flag_words(an, event_nouns, W_EVENT))
         goto nomem;
     struct words *w = &an->w;
     if (word_id(an, "する", &w->suru) || word_id(an, "ば", &w->ba) || word_id(an, "て", &w->te) ||
@@ -637,7 +701,8 @@ int sm_analyzer_new(const struct sm_catalog *catalog, struct sm_analyzer **out,
         word_id(an, "に", &w->ni) || word_id(an, "なる", &w->naru) || word_id(an, "だ", &w->da) ||
         word_id(an, "の", &w->no) || word_id(an, "で", &w->de) || word_id(an, "不", &w->fu) ||
         word_id(an, "必要", &w->hitsuyo) || word_id(an, "対象", &w->taisho) ||
-        word_id(an, "外", &w->gai))
+        word_id(an, "外", &w->gai) || word_id(an, "時", &w->ji) || word_id(an, "前", &w->mae) ||
+        word_id(an, "後", &w->ato) || word_id(an, "長", &w->cho))
         goto nomem;
     if (build_index(an) != SM_OK)
         goto nomem;
@@ -927,6 +992,22 @@ static int add_alternatives(struct sm_analyzer *an, const struct sm__token *t, u
     return SM_OK;
 }
 
+/* Whether tokens i - 1 and i make a cue: a number and a unit (年1回), or a noun and 時, 前,
+ * 後 (採用時) or the suffix 長 (工場長); see units and event_nouns. */
+static bool is_cue_pair(const struct sm_analyzer *an, const struct sm__token *tok, size_t i)
+{
+    uint32_t id = an->ids[i];
+    const struct sm__token *prev = &tok[i - 1];
+    if (prev->sub == SM__SUB_NUMBER)
+        return (an->vocab.flags[id] & W_UNIT) != 0;
+    const struct words *w = &an->w;
+    if (prev->pos != SM__POS_NOUN || (flags_of(an, an->ids[i - 1]) & W_EVENT))
+        return false;
+    if (id == w->cho)
+        return tok[i].sub == SM__SUB_SUFFIX;
+    return id == w->ji || id == w->mae || id == w->ato;
+}
+
 static int analyze_sentence(struct sm_analyzer *an, size_t page, const char *text, size_t off,
                             size_t len, struct sm_diag *diag)
 {
@@ -975,7 +1056,7 @@ static int analyze_sentence(struct sm_analyzer *an, size_t page, const char *tex
     const uint32_t *ids = an->ids;
     for (size_t i = 0; i < m; i++) {
         uint32_t id = ids[i];
-        if (id && (an->vocab.flags[id] & W_UNIT) && i > 0 && tok[i - 1].sub == SM__SUB_NUMBER) {
+        if (id && i > 0 && is_cue_pair(an, tok, i)) {
             struct hit h = { .phrase = UINT32_MAX,
                              .start = (uint32_t)i - 1,
                              .end = (uint32_t)i + 1 };
