@@ -69,6 +69,8 @@ start() {
     fi
     if [ "$(id -u)" -eq 0 ]; then
         chown postgres: "$dir"
+        runuser -u postgres -- test -w "$dir" ||
+            die "the user postgres cannot reach '$dir' (a parent folder is closed): set SMESEC_PG_DIR"
     fi
     if running; then
         url
