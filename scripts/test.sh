@@ -91,13 +91,14 @@ stage_fuzz() {
         work=build/fuzz/run/$name
         rm -rf "$work"
         mkdir -p "$work/corpus" "$work/artifacts"
-        mkdir -p "fuzz/corpus/$name"
         local opts=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048
             -print_final_stats=1 -artifact_prefix="$work/artifacts/")
         [ ! -f "fuzz/$name.dict" ] || opts+=(-dict="fuzz/$name.dict")
-        echo "--- $name: ${seconds}s"
         # New inputs go to the scratch corpus first; the committed seeds are only read.
-        if "$bin" "${opts[@]}" "$work/corpus" "fuzz/corpus/$name" >"$work/log" 2>&1; then
+        local dirs=("$work/corpus")
+        [ ! -d "fuzz/corpus/$name" ] || dirs+=("fuzz/corpus/$name")
+        echo "--- $name: ${seconds}s"
+        if "$bin" "${opts[@]}" "${dirs[@]}" >"$work/log" 2>&1; then
             grep -E '^stat::number_of_executed_units|^Done ' "$work/log" | tail -n 2 || true
         else
             bad=$((bad + 1))
