@@ -213,7 +213,7 @@ static int export_row(struct sm_store *store, struct sm_sql *st, struct sm_buf *
     cells[C_PROVIDER_FICTITIOUS] = sm_sql_int64(st, C_PROVIDER_FICTITIOUS) ? "1" : "0";
     int rc = oom ? SM_ENOMEM : SM_OK;
     if (!rc)
-        rc = sm__content_load(store, sm_sql_int64(st, C_COUNT), &a, &c, diag);
+        rc = sm__content_load(store, sm_sql_int64(st, C_PROVIDER_EMAIL + 1), &a, &c, diag);
     if (rc)
         goto out;
     cells[C_NAME] = c.name;
