@@ -187,6 +187,6 @@ size_t sm__edit_distance(const char *a, const char *b);
 
 /* Checks one string value: valid UTF-8, no control characters but tab and line feed, at
  * most SM__CATALOG_MAX_CELL UTF-16 units. Adds a problem naming what at line. */
-void sm__check_text(struct sm__problems *p, long line, const char *what, const char *s);
+void sm__catalog_check_text(struct sm__problems *p, long line, const char *what, const char *s);
 
 #endif

@@ -200,7 +200,7 @@ size_t sm__edit_distance(const char *a, const char *b)
 
 /* --- Text ------------------------------------------------------------------------------- */
 
-void sm__check_text(struct sm__problems *p, long line, const char *what, const char *s)
+void sm__catalog_check_text(struct sm__problems *p, long line, const char *what, const char *s)
 {
     size_t n = strlen(s), bad = 0;
     if (!sm_utf8_valid(s, n, &bad)) {
@@ -268,7 +268,7 @@ static void check_string(struct sm__problems *p, const char *label, const struct
     else {
         char what[128];
         snprintf(what, sizeof what, "%s'%s'", label, name);
-        sm__check_text(p, at(w, field), what, s);
+        sm__catalog_check_text(p, at(w, field), what, s);
     }
 }
 
@@ -308,7 +308,7 @@ static void check_list(struct sm__problems *p, const char *label, const struct s
             continue;
         }
         snprintf(what, sizeof what, "%s'%s' entry %zu", label, name, i + 1);
-        sm__check_text(p, line, what, s);
+        sm__catalog_check_text(p, line, what, s);
         if (strchr(s, '|'))
             sm__problem_add(p, line,
                             "%s'%s' entry '%s' contains '|', which separates entries in the "
@@ -489,7 +489,7 @@ static void check_examples(struct sm__problems *p, const char *label,
         } else {
             char what[160];
             snprintf(what, sizeof what, "%sexample for stage %d", label, s + 1);
-            sm__check_text(p, at(w, SM__IF_EXAMPLES), what, ex);
+            sm__catalog_check_text(p, at(w, SM__IF_EXAMPLES), what, ex);
         }
     }
 }
