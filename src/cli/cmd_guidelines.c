@@ -165,9 +165,8 @@ static int guidelines_add(int argc, char **argv)
         if (!rc)
             rc = sm_guideline_add(store, &cli_actor, &m, doc, &ids[n_ids], &diag);
         if (rc) {
-            char what[512];
-            snprintf(what, sizeof what, "cannot add '%s'", files[k]);
-            cli_fail(rc, what, &diag);
+            /* The library's message names the file and the reason. */
+            cli_fail(rc, "guidelines add", &diag);
             status = EXIT_FAIL;
         } else {
             printf("added guideline %lld: %s (%zu pages)\n", (long long)ids[n_ids], m.title,

@@ -36,6 +36,13 @@ static const char usage[] =
     "  catalog validate FILE | export --xlsx OUT [--file F] | load [FILE]\n"
     "  catalog import FILE.xlsx [--dry-run] [--out FILE.yaml]\n"
     "                          the check-item catalog, and its round trip through Excel\n"
+    "  registry due [--today YYYY-MM-DD]\n"
+    "                          print the renewal schedule and send the reminders due\n"
+    "                          (idempotent; run it daily)\n"
+    "  registry export --csv FILE\n"
+    "                          write the Otasuketai registry as CSV ('-': stdout)\n"
+    "  registry import FILE.csv [--dry-run]\n"
+    "                          import registered services, all or nothing\n"
     "  seed --demo             load demo data (accounts with password 'demo-password')\n"
     "  user add USERNAME --role ROLE [--name DISPLAY]\n"
     "                          add an account; the password is read from stdin\n"
@@ -146,12 +153,12 @@ int main(int argc, char **argv)
     /* Subcommands see their own arguments from argv[1] (their name) on. */
     if (strcmp(cmd, "migrate") == 0)
         return cmd_migrate(argc - 1, argv + 1);
-#ifdef SM_COMMONS_CLI
     if (strcmp(cmd, "guidelines") == 0)
         return cmd_guidelines(argc - 1, argv + 1);
     if (strcmp(cmd, "catalog") == 0)
         return cmd_catalog(argc - 1, argv + 1);
-#endif
+    if (strcmp(cmd, "registry") == 0)
+        return cmd_registry(argc - 1, argv + 1);
     if (strcmp(cmd, "seed") == 0)
         return cmd_seed(argc - 1, argv + 1);
     if (strcmp(cmd, "user") == 0)
