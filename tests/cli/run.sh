@@ -126,6 +126,17 @@ t 'user passwd a short password'    fail    'short'            'err:password' --
 t 'user passwd an unknown user'     fail    'nobody-password'  'err:nobody' -- user passwd nobody --db "$db"
 t 'seed the demo data'              0       ''                 'any:operator' -- seed --demo --db "$db"
 t 'seed the demo data again'        0       ''                 '' -- seed --demo --db "$db"
+t 'registry due sends the reminders' 0      ''                 'out:renewal schedule as of|out:overdue|out:reminders sent: 3' -- registry due --db "$db"
+t 'registry due again sends nothing' 0      ''                 'out:reminders sent: 0' -- registry due --db "$db"
+t 'registry due on a given day'     0       ''                 'out:as of 2020-01-01|out:no registration is due' -- registry due --today 2020-01-01 --db "$db"
+t 'registry due with a bad date'    '2|64'  ''                 'err:--today' -- registry due --today 2030-02-30 --db "$db"
+t 'registry export to a file'       0       ''                 'out:registry.csv' -- registry export --csv registry.csv --db "$db"
+t 'registry export needs --csv'     '2|64'  ''                 'err:--csv' -- registry export --db "$db"
+t 'registry import a dry run'       0       ''                 'out:nothing was imported' -- registry import registry.csv --dry-run --db "$db"
+t 'registry import updates in place' 0      ''                 'out:(0 new' -- registry import registry.csv --db "$db"
+t 'registry import a missing file'  fail    ''                 'err:no-such.csv' -- registry import no-such.csv --db "$db"
+t 'registry import a foreign file'  fail    ''                 'err:row 1' -- registry import "$bin" --db "$db"
+t 'registry without a subcommand'   '2|64'  ''                 'err:registry' -- registry
 t 'seed without --demo'             '2|64'  ''                 '' -- seed --db "$db"
 t 'a database in a missing folder'  fail    ''                 'err:/nonexistent-dir/x.db' -- migrate --db /nonexistent-dir/x.db
 t 'serve with a bad listen address' fail    ''                 'err:nonsense' -- serve --db "$db" --listen nonsense
