@@ -3,20 +3,26 @@
  *
  * At sm_analyzer_new every rule phrase of the catalog (terms, context, exclusions) and every
  * concreteness cue is normalised like document text, tokenised by the same MeCab tagger and
- * stored as a sequence of lemma ids; phrases are indexed by their first lemma id, so a
- * sentence is matched in one pass over its tokens: each token's lemma is looked up once in
- * the vocabulary (an open-addressing hash of the lemmas the rules use; any other word has id
- * 0 and costs nothing more), and only phrases starting with that id are tried. A phrase
- * "A…B" matches A and then B later in the same sentence.
+ * stored as a sequence of lemma ids (ASCII letters case-folded); a phrase MeCab reads
+ * differently inside a sentence than alone gets that reading too. Phrases are indexed by
+ * their first lemma id, so a sentence is matched in one pass over its tokens: each token's
+ * lemma is looked up once in the vocabulary (an open-addressing hash of the lemmas the rules
+ * use; any other word has id 0 and costs nothing more), and only phrases starting with that
+ * id are tried. A katakana run (one token, see tokenize.h) also reads as the rule words it
+ * starts or ends with. A phrase "A…B" matches A and then B later in the same sentence.
  *
  * Rules, in the order they are applied to a sentence and an item:
  *  1. a term matches (lemma sequence); 2. when the item has context phrases, one matches
  *  anywhere in the sentence; 3. no exclusion phrase matches; 4. the term is not negated
- *  (is_negated below); 5. the sentence scores 2 when a concreteness cue (cue tables below)
- *  or a number with a unit (年1回, 90日, 10文字) occurs outside the matched term, else 1.
+ *  (is_negated below); 5. the sentence scores 2 when a concreteness cue occurs outside the
+ *  words of the matched term: a word of the cue tables below (who, how often, how), a number
+ *  with a unit (年1回, 90日, 10文字), or a noun with 時/前/後 (採用時) or the suffix 長 (工場長);
+ *  else 1. Of several terms of an item in one sentence, one that is not negated and leaves
+ *  the sentence concrete wins, then the most specific.
  * An item's score is its best sentence's; its evidence is the SM_MAX_EVIDENCE best sentences
  * (score first, then document order), each with the byte range sm_text_sentences gave for
- * the page's normalised text.
+ * the page's normalised text (a run-on "sentence" over PIECE_MAX bytes is analysed, and
+ * reported, in pieces).
  *
  * Relation (NIST OLIR / OSCAL): score 2 -> equal-to (the guideline states the item's measure
  * concretely), score 1 -> intersects-with (it mentions it), 0 -> no-relationship. subset-of and
@@ -195,7 +201,8 @@ enum {
 
 /* Lemma ids of single words the negation rules test. */
 struct words {
-    uint32_t suru, ba, te, ha, mo, wo, ka, to, mono, ni, naru, da, no, de, fu, hitsuyo, taisho, gai;
+    uint32_t suru, ba, te, ha, ga, mo, wo, ka, to, mono, ni, naru, da, no, de, fu, hitsuyo, taisho,
+        gai;
     uint32_t ji, mae, ato, cho; /* 時, 前, 後, 長 */
 };
 
@@ -696,10 +703,11 @@ int sm_analyzer_new(const struct sm_catalog *catalog, struct sm_analyzer **out,
         goto nomem;
     struct words *w = &an->w;
     if (word_id(an, "する", &w->suru) || word_id(an, "ば", &w->ba) || word_id(an, "て", &w->te) ||
-        word_id(an, "は", &w->ha) || word_id(an, "も", &w->mo) || word_id(an, "を", &w->wo) ||
-        word_id(an, "か", &w->ka) || word_id(an, "と", &w->to) || word_id(an, "もの", &w->mono) ||
-        word_id(an, "に", &w->ni) || word_id(an, "なる", &w->naru) || word_id(an, "だ", &w->da) ||
-        word_id(an, "の", &w->no) || word_id(an, "で", &w->de) || word_id(an, "不", &w->fu) ||
+        word_id(an, "は", &w->ha) || word_id(an, "が", &w->ga) || word_id(an, "も", &w->mo) ||
+        word_id(an, "を", &w->wo) || word_id(an, "か", &w->ka) || word_id(an, "と", &w->to) ||
+        word_id(an, "もの", &w->mono) || word_id(an, "に", &w->ni) ||
+        word_id(an, "なる", &w->naru) || word_id(an, "だ", &w->da) || word_id(an, "の", &w->no) ||
+        word_id(an, "で", &w->de) || word_id(an, "不", &w->fu) ||
         word_id(an, "必要", &w->hitsuyo) || word_id(an, "対象", &w->taisho) ||
         word_id(an, "外", &w->gai) || word_id(an, "時", &w->ji) || word_id(an, "前", &w->mae) ||
         word_id(an, "後", &w->ato) || word_id(an, "長", &w->cho))
@@ -882,11 +890,12 @@ static bool is_negated(const struct sm_analyzer *an, const struct sm__token *tok
         while (h > end) {
             const struct sm__token *b = &tok[h - 1];
             unsigned char bf = flags_of(an, ids[h - 1]);
-            if (b->pos == SM__POS_PARTICLE || b->pos == SM__POS_AUX) {
-                h--;
+            if (b->pos == SM__POS_PARTICLE || b->pos == SM__POS_AUX ||
+                (b->pos == SM__POS_SYMBOL && b->sub != SM__SUB_COMMA)) {
+                h--; /* and a colon, as in "バックアップ:なし" */
                 continue;
             }
-            if (b->pos == SM__POS_VERB && (bf & W_ASPECT)) {
+            if (b->pos == SM__POS_VERB && (bf & W_ASPECT) && b->sub == SM__SUB_DEPENDENT) {
                 aspect = true;
                 h--;
                 continue;
@@ -922,8 +931,11 @@ static bool is_negated(const struct sm_analyzer *an, const struct sm__token *tok
             return true;
         if ((hf & W_USE) && aspect)
             return true;
-        /* "Xがない" / "Xはない": nothing of the kind exists. */
-        if (t->pos == SM__POS_ADJ && tok[head].pos == SM__POS_NOUN)
+        /* "Xがいない" / "Xはない" / "Xがない": nothing of the kind exists. */
+        if (tok[head].pos == SM__POS_VERB && (hf & W_ASPECT))
+            return true;
+        if (tok[head].pos == SM__POS_NOUN && tok[head].sub != SM__SUB_DEPENDENT && head + 1 < j &&
+            (ids[head + 1] == w->ha || ids[head + 1] == w->ga || ids[head + 1] == w->mo))
             return true;
     }
     return false;

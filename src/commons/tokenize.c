@@ -130,8 +130,9 @@ static unsigned char sub_of(unsigned char pos, const char *f, size_t n)
         if (starts(f, n, "読点"))
             return SM__SUB_COMMA;
         return SM__SUB_NONE;
-    case SM__POS_OTHER:
     case SM__POS_VERB:
+        return starts(f, n, "非自立") ? SM__SUB_DEPENDENT : SM__SUB_NONE;
+    case SM__POS_OTHER:
     case SM__POS_ADJ:
     case SM__POS_AUX:
     case SM__POS_PREFIX:
@@ -159,6 +160,15 @@ static void read_feature(struct sm__token *tok, const char *feature)
         flen[k] = (size_t)(p - field[k]);
     tok->pos = field[0] ? pos_of(field[0], flen[0]) : SM__POS_OTHER;
     tok->sub = field[1] ? sub_of(tok->pos, field[1], flen[1]) : SM__SUB_NONE;
+    /* The IPA dictionary guesses ASCII punctuation after NFKC (":" from "：") to be a noun. */
+    if (tok->surface_len == 1) {
+        unsigned char c = (unsigned char)tok->surface[0];
+        if ((c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) ||
+            (c >= 0x7B && c <= 0x7E)) {
+            tok->pos = SM__POS_SYMBOL;
+            tok->sub = SM__SUB_NONE;
+        }
+    }
     /* A lemma only when the seventh field exists and is not "*". */
     if (field[6] && flen[6] > 0 && !(flen[6] == 1 && field[6][0] == '*')) {
         tok->lemma = field[6];

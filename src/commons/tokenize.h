@@ -27,8 +27,8 @@ enum sm__pos {
 /* Finer class, from the second feature field; only the ones the analyser asks about. */
 enum sm__sub {
     SM__SUB_NONE,
-    SM__SUB_NUMBER,      /* 名詞,数 */
-    SM__SUB_DEPENDENT,   /* 名詞,非自立 (こと, もの, よう, ため ...) */
+    SM__SUB_NUMBER, /* 名詞,数 */
+    SM__SUB_DEPENDENT, /* 名詞,非自立 (こと, もの, よう, ため ...) and 動詞,非自立 (ている) */
     SM__SUB_SUFFIX,      /* 名詞,接尾 */
     SM__SUB_CASE,        /* 助詞,格助詞 */
     SM__SUB_BINDING,     /* 助詞,係助詞 */

@@ -175,6 +175,10 @@ static void negation(void **state)
     assert_int_equal(score_of(cat, "BAK-01", "バックアップの詳細は本編を参照されたい。"), 0);
     assert_int_equal(score_of(cat, "BAK-01", "バックアップについては、特に定めていない。"), 0);
     assert_int_equal(score_of(cat, "USB-01", "USBメモリは使用していない。"), 0);
+    assert_int_equal(score_of(cat, "BAK-01", "バックアップ:なし"), 0);
+    assert_int_equal(score_of(cat, "BAK-01", "バックアップの担当者がいない。"), 0);
+    assert_int_equal(score_of(cat, "BAK-01", "バックアップについて特に定めはない。"), 0);
+    assert_int_equal(score_of(cat, "PWD-01", "パスワードを他人に教えることはない。"), 1);
     /* A topic reaches over a clause to the predicate ... */
     assert_int_equal(
         score_of(cat, "BAK-01", "バックアップについては、規模を考慮し、実施を必須とはしない。"), 0);
