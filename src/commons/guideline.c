@@ -383,7 +383,7 @@ int sm_guideline_override(struct sm_store *store, const struct sm_actor *actor, 
                         " ON CONFLICT (guideline_id, item_id) DO UPDATE SET"
                         " score = excluded.score, note = excluded.note,"
                         " user_id = excluded.user_id, actor = excluded.actor, at = excluded.at",
-                        "itiitti", id, item_id, (int64_t)score, note,
+                        "itititi", id, item_id, (int64_t)score, note,
                         (int64_t)(actor ? actor->user_id : 0),
                         actor && actor->name ? actor->name : "", (int64_t)time(NULL));
         snprintf(detail, sizeof detail, "%s = %d: %.500s", item_id, score, note);

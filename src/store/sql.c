@@ -59,8 +59,14 @@ int sm_sql_bind_null(struct sm_sql *st, int idx)
     return sm_sql_bind_text(st, idx, NULL, 0);
 }
 
-static int bind_va(struct sm_sql *st, const char *types, va_list ap)
+/* Binds parameters 1..strlen(types). exact: types must cover every parameter (a statement
+ * about to run); otherwise it may bind the first few. Variadic types cannot be checked by
+ * the compiler; the count at least can be. */
+static int bind_va(struct sm_sql *st, bool exact, const char *types, va_list ap)
 {
+    size_t n = strlen(types);
+    if (n > (size_t)st->n_params || (exact && n != (size_t)st->n_params))
+        return SM_EINVAL;
     int rc = SM_OK;
     for (int i = 0; types[i] && rc == SM_OK; i++) {
         switch (types[i]) {
@@ -83,7 +89,7 @@ int sm_sql_bindv(struct sm_sql *st, const char *types, ...)
 {
     va_list ap;
     va_start(ap, types);
-    int rc = bind_va(st, types, ap);
+    int rc = bind_va(st, false, types, ap);
     va_end(ap);
     return rc;
 }
@@ -97,7 +103,7 @@ int sm_sql_run(struct sm_store *store, int64_t *changes, struct sm_diag *diag, c
         return rc;
     va_list ap;
     va_start(ap, types);
-    rc = bind_va(st, types, ap);
+    rc = bind_va(st, true, types, ap);
     va_end(ap);
     while (rc == SM_OK && (rc = sm_sql_step(st, diag)) == SM_SQL_ROW)
         rc = SM_OK;
@@ -119,7 +125,7 @@ int sm_sql_run_int64(struct sm_store *store, int64_t *out, struct sm_diag *diag,
         return rc;
     va_list ap;
     va_start(ap, types);
-    rc = bind_va(st, types, ap);
+    rc = bind_va(st, true, types, ap);
     va_end(ap);
     if (!rc)
         rc = sm_sql_step(st, diag);

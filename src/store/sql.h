@@ -37,7 +37,8 @@ int sm_sql_bind_int64(struct sm_sql *st, int idx, int64_t v);
 int sm_sql_bind_null(struct sm_sql *st, int idx);
 
 /* Binds parameters 1..strlen(types) in order: 't' a const char * (NULL binds NULL), 'i' an
- * int64_t (cast narrower integers: variadic arguments are not converted). */
+ * int64_t (cast narrower integers: variadic arguments are not converted). SM_EINVAL when
+ * types names more parameters than the statement has. */
 int sm_sql_bindv(struct sm_sql *st, const char *types, ...);
 
 /* Runs the statement (on the first call) and moves to the next row: SM_SQL_ROW, SM_SQL_DONE,
@@ -65,7 +66,8 @@ void sm_sql_free(struct sm_sql *st);
 int sm_sql_exec(struct sm_store *store, const char *sql, struct sm_diag *diag);
 
 /* Prepares sql, binds as sm_sql_bindv, and steps it to the end (any rows are discarded).
- * *changes (may be NULL) gets the rows changed. */
+ * types must name every parameter (SM_EINVAL otherwise). *changes (may be NULL) gets the
+ * rows changed. */
 int sm_sql_run(struct sm_store *store, int64_t *changes, struct sm_diag *diag, const char *sql,
                const char *types, ...);
 
