@@ -15,18 +15,18 @@
 
 #include "util/banned.h"
 
-const char *const sm__top_field_names[SM__TOP_COUNT] = {
+const char *const sm__catalog_top_field_names[SM__TOP_COUNT] = {
     [SM__TOP_VERSION] = "version",       [SM__TOP_TITLE] = "title", [SM__TOP_TITLE_EN] = "title_en",
     [SM__TOP_CATEGORIES] = "categories", [SM__TOP_ITEMS] = "items",
 };
 
-const char *const sm__category_field_names[SM__CF_COUNT] = {
+const char *const sm__catalog_category_field_names[SM__CF_COUNT] = {
     [SM__CF_ID] = "id",
     [SM__CF_NAME_JA] = "name_ja",
     [SM__CF_NAME_EN] = "name_en",
 };
 
-const char *const sm__item_field_names[SM__IF_COUNT] = {
+const char *const sm__catalog_item_field_names[SM__IF_COUNT] = {
     [SM__IF_ID] = "id",
     [SM__IF_CATEGORY] = "category",
     [SM__IF_STAGE] = "stage",
@@ -44,7 +44,7 @@ const char *const sm__item_field_names[SM__IF_COUNT] = {
     [SM__IF_EXCLUDE] = "exclude",
 };
 
-const char *const sm__no_strings[1] = { NULL };
+const char *const sm__catalog_no_strings[1] = { NULL };
 
 struct sm_catalog *sm__catalog_new(void)
 {

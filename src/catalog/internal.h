@@ -96,9 +96,9 @@ struct sm__cat_where {
 };
 
 /* The names of the fields, as written in YAML and in the spreadsheet's header row. */
-extern const char *const sm__top_field_names[SM__TOP_COUNT];
-extern const char *const sm__category_field_names[SM__CF_COUNT];
-extern const char *const sm__item_field_names[SM__IF_COUNT];
+extern const char *const sm__catalog_top_field_names[SM__TOP_COUNT];
+extern const char *const sm__catalog_category_field_names[SM__CF_COUNT];
+extern const char *const sm__catalog_item_field_names[SM__IF_COUNT];
 
 struct sm_catalog {
     struct sm__cat_arena arena;
@@ -119,7 +119,7 @@ struct sm_catalog {
 };
 
 /* An empty list's entries (n == 0 but v not NULL). */
-extern const char *const sm__no_strings[1];
+extern const char *const sm__catalog_no_strings[1];
 
 /* A new, empty catalog (owned by the caller, sm_catalog_free). NULL when out of memory. */
 struct sm_catalog *sm__catalog_new(void);
@@ -153,13 +153,13 @@ enum sm__section {
     SM__SEC_ITEMS
 };
 
-void sm__problem_add(struct sm__problems *p, long line, const char *fmt, ...)
+void sm__catalog_problem_add(struct sm__problems *p, long line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Sorts by line (stable: problems on one line keep the order they were found in). */
-void sm__problems_sort(struct sm__problems *p);
-void sm__problems_release(struct sm__problems *p);
+void sm__catalog_problems_sort(struct sm__problems *p);
+void sm__catalog_problems_release(struct sm__problems *p);
 /* Hands the list to the caller (sm_free), or frees it and returns NULL when it is empty. */
-struct sm_catalog_problem *sm__problems_take(struct sm__problems *p, size_t *n);
+struct sm_catalog_problem *sm__catalog_problems_take(struct sm__problems *p, size_t *n);
 
 /* Checks every rule of a catalog (validate.c), adding a problem for each break. For a catalog
  * read from YAML the messages name fields as YAML keys; the spreadsheet reader uses the same
@@ -180,10 +180,10 @@ int sm__catalog_from_yaml(const char *yaml, size_t n, const char *name, struct s
 
 /* Copies s into out (size bytes) for quoting in a message, cut at a character boundary with
  * "..." when too long. Returns out. */
-const char *sm__quote(char *out, size_t size, const char *s);
+const char *sm__catalog_quote(char *out, size_t size, const char *s);
 
 /* The Levenshtein distance between a and b, or a large number when either is long. */
-size_t sm__edit_distance(const char *a, const char *b);
+size_t sm__catalog_edit_distance(const char *a, const char *b);
 
 /* Checks one string value: valid UTF-8, no control characters but tab and line feed, at
  * most SM__CATALOG_MAX_CELL UTF-16 units. Adds a problem naming what at line. */

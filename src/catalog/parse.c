@@ -116,10 +116,11 @@ static uint32_t build_tree(struct reader *r, const char *yaml, size_t n)
             } else {
                 long line = (long)parser.problem_mark.line + 1;
                 if (parser.context)
-                    sm__problem_add(r->p, line, "bad YAML: %s %s", parser.problem, parser.context);
+                    sm__catalog_problem_add(r->p, line, "bad YAML: %s %s", parser.problem,
+                                            parser.context);
                 else
-                    sm__problem_add(r->p, line, "bad YAML: %s",
-                                    parser.problem ? parser.problem : "cannot parse");
+                    sm__catalog_problem_add(r->p, line, "bad YAML: %s",
+                                            parser.problem ? parser.problem : "cannot parse");
                 r->p->malformed = true;
             }
             failed = true;
@@ -138,14 +139,15 @@ static uint32_t build_tree(struct reader *r, const char *yaml, size_t n)
             break;
         case YAML_DOCUMENT_START_EVENT:
             if (++docs > 1) {
-                sm__problem_add(r->p, line, "a catalog file holds one YAML document, not more");
+                sm__catalog_problem_add(r->p, line,
+                                        "a catalog file holds one YAML document, not more");
                 r->p->malformed = true;
                 failed = true;
             }
             break;
         case YAML_ALIAS_EVENT:
-            sm__problem_add(r->p, line, "aliases ('*%s') are not allowed in a catalog",
-                            (const char *)ev.data.alias.anchor);
+            sm__catalog_problem_add(r->p, line, "aliases ('*%s') are not allowed in a catalog",
+                                    (const char *)ev.data.alias.anchor);
             id = add_node(r, N_BAD, line, parent);
             break;
         case YAML_SCALAR_EVENT:
@@ -163,7 +165,7 @@ static uint32_t build_tree(struct reader *r, const char *yaml, size_t n)
         case YAML_SEQUENCE_START_EVENT:
         case YAML_MAPPING_START_EVENT:
             if (depth == MAX_DEPTH) {
-                sm__problem_add(r->p, line, "nested deeper than %d levels", MAX_DEPTH);
+                sm__catalog_problem_add(r->p, line, "nested deeper than %d levels", MAX_DEPTH);
                 r->p->malformed = true;
                 failed = true;
                 break;
@@ -181,7 +183,7 @@ static uint32_t build_tree(struct reader *r, const char *yaml, size_t n)
         if (id != NONE && parent == NONE && root == NONE)
             root = id;
         if (r->n > MAX_NODES && !failed) {
-            sm__problem_add(r->p, line, "too many values (more than %u)", MAX_NODES);
+            sm__catalog_problem_add(r->p, line, "too many values (more than %u)", MAX_NODES);
             r->p->too_large = true;
             failed = true;
         }
@@ -211,13 +213,14 @@ static int key_index(struct reader *r, const struct node *key, const char *const
     char q[80];
     if (key->kind != N_SCALAR) {
         if (key->kind != N_BAD)
-            sm__problem_add(r->p, key->line, "keys in %s must be plain names", where);
+            sm__catalog_problem_add(r->p, key->line, "keys in %s must be plain names", where);
         return -1;
     }
     for (int i = 0; i < count; i++) {
         if (strcmp(key->s, names[i]) == 0) {
             if (seen[i]) {
-                sm__problem_add(r->p, key->line, "key '%s' repeated in %s", names[i], where);
+                sm__catalog_problem_add(r->p, key->line, "key '%s' repeated in %s", names[i],
+                                        where);
                 return -1;
             }
             seen[i] = true;
@@ -227,20 +230,20 @@ static int key_index(struct reader *r, const struct node *key, const char *const
     const char *close = NULL;
     size_t best = 3;
     for (int i = 0; i < count; i++) {
-        size_t d = sm__edit_distance(key->s, names[i]);
+        size_t d = sm__catalog_edit_distance(key->s, names[i]);
         if (d < best) {
             best = d;
             close = names[i];
         }
     }
     if (strlen(key->s) != key->len) /* a NUL inside: quote only what prints */
-        sm__problem_add(r->p, key->line, "unknown key in %s", where);
+        sm__catalog_problem_add(r->p, key->line, "unknown key in %s", where);
     else if (close)
-        sm__problem_add(r->p, key->line, "unknown key '%s' in %s (did you mean '%s'?)",
-                        sm__quote(q, sizeof q, key->s), where, close);
+        sm__catalog_problem_add(r->p, key->line, "unknown key '%s' in %s (did you mean '%s'?)",
+                                sm__catalog_quote(q, sizeof q, key->s), where, close);
     else
-        sm__problem_add(r->p, key->line, "unknown key '%s' in %s", sm__quote(q, sizeof q, key->s),
-                        where);
+        sm__catalog_problem_add(r->p, key->line, "unknown key '%s' in %s",
+                                sm__catalog_quote(q, sizeof q, key->s), where);
     return -1;
 }
 
@@ -251,12 +254,12 @@ static const char *string_value(struct reader *r, const struct node *nd, const c
     if (nd->kind == N_BAD)
         return NULL;
     if (nd->kind != N_SCALAR) {
-        sm__problem_add(r->p, nd->line, "'%s' in %s must be a string, not a %s", name, where,
-                        nd->kind == N_SEQ ? "list" : "mapping");
+        sm__catalog_problem_add(r->p, nd->line, "'%s' in %s must be a string, not a %s", name,
+                                where, nd->kind == N_SEQ ? "list" : "mapping");
         return NULL;
     }
     if (strlen(nd->s) != nd->len) {
-        sm__problem_add(r->p, nd->line, "'%s' in %s contains a NUL character", name, where);
+        sm__catalog_problem_add(r->p, nd->line, "'%s' in %s contains a NUL character", name, where);
         return NULL;
     }
     return is_null(nd) ? "" : nd->s;
@@ -280,11 +283,12 @@ static bool take_list(struct reader *r, const struct node *nd, const char *name,
     w->present[field] = true;
     w->line[field] = nd->line;
     dst->n = 0;
-    dst->v = sm__no_strings;
+    dst->v = sm__catalog_no_strings;
     if (nd->kind == N_BAD || is_null(nd))
         return nd->kind != N_BAD;
     if (nd->kind != N_SEQ) {
-        sm__problem_add(r->p, nd->line, "'%s' in %s must be a list of strings", name, where);
+        sm__catalog_problem_add(r->p, nd->line, "'%s' in %s must be a list of strings", name,
+                                where);
         w->reported[field] = true;
         return false;
     }
@@ -313,15 +317,15 @@ static bool take_list(struct reader *r, const struct node *nd, const char *name,
 
 /* Names the i-th entry of a list in messages: "item 'GOV-01'" when the mapping has a usable
  * id, else "item 3". */
-static void entry_label(const struct reader *r, const struct node *map, const char *kind,
-                        size_t i, char *out, size_t size)
+static void entry_label(const struct reader *r, const struct node *map, const char *kind, size_t i,
+                        char *out, size_t size)
 {
     for (uint32_t k = map->first; k != NONE && r->v[k].next != NONE; k = r->v[r->v[k].next].next) {
         const struct node *key = &r->v[k], *val = &r->v[key->next];
         if (key->kind == N_SCALAR && strcmp(key->s, "id") == 0 && val->kind == N_SCALAR &&
             val->len > 0 && strlen(val->s) == val->len && !is_null(val)) {
             char q[80];
-            snprintf(out, size, "%s '%s'", kind, sm__quote(q, sizeof q, val->s));
+            snprintf(out, size, "%s '%s'", kind, sm__catalog_quote(q, sizeof q, val->s));
             return;
         }
     }
@@ -339,7 +343,7 @@ static void read_category(struct reader *r, const struct node *map, size_t i)
     for (uint32_t k = map->first; k != NONE && r->v[k].next != NONE; k = r->v[r->v[k].next].next) {
         const struct node *key = &r->v[k], *val = &r->v[key->next];
         const char **dst = NULL;
-        int f = key_index(r, key, sm__category_field_names, SM__CF_COUNT, where, seen);
+        int f = key_index(r, key, sm__catalog_category_field_names, SM__CF_COUNT, where, seen);
         switch (f) {
         case SM__CF_ID:
             dst = &cat->id;
@@ -353,7 +357,7 @@ static void read_category(struct reader *r, const struct node *map, size_t i)
         default:
             continue;
         }
-        take_string(r, val, sm__category_field_names[f], where, w, f, dst);
+        take_string(r, val, sm__catalog_category_field_names[f], where, w, f, dst);
     }
 }
 
@@ -381,14 +385,14 @@ static void read_item(struct reader *r, const struct node *map, size_t i)
     bool seen[SM__IF_COUNT] = { false };
     char where[128];
     entry_label(r, map, "item", i, where, sizeof where);
-    it->references.v = it->terms.v = it->context.v = it->exclude.v = sm__no_strings;
+    it->references.v = it->terms.v = it->context.v = it->exclude.v = sm__catalog_no_strings;
     w->at = map->line;
     /* terms, context and exclude live under rules, not directly in the item. */
     const int item_keys = SM__IF_RULES + 1;
     for (uint32_t k = map->first; k != NONE && r->v[k].next != NONE; k = r->v[r->v[k].next].next) {
         const struct node *key = &r->v[k], *val = &r->v[key->next];
-        int f = key_index(r, key, sm__item_field_names, item_keys, where, seen);
-        const char *name = f >= 0 ? sm__item_field_names[f] : "";
+        int f = key_index(r, key, sm__catalog_item_field_names, item_keys, where, seen);
+        const char *name = f >= 0 ? sm__catalog_item_field_names[f] : "";
         switch (f) {
         case SM__IF_ID:
             take_string(r, val, name, where, w, f, &it->id);
@@ -440,9 +444,9 @@ static void read_item(struct reader *r, const struct node *map, size_t i)
             } else if (val->kind == N_BAD) {
                 w->reported[f] = true;
             } else if (!is_null(val)) {
-                sm__problem_add(r->p, val->line,
-                                "'rules' in %s must be a mapping with terms, context, exclude",
-                                where);
+                sm__catalog_problem_add(
+                    r->p, val->line, "'rules' in %s must be a mapping with terms, context, exclude",
+                    where);
                 w->reported[f] = true;
             }
             break;
@@ -462,7 +466,7 @@ static bool read_list_of_maps(struct reader *r, const struct node *seq, const ch
     if (is_null(seq))
         return true;
     if (seq->kind != N_SEQ) {
-        sm__problem_add(r->p, seq->line, "'%s' must be a list", name);
+        sm__catalog_problem_add(r->p, seq->line, "'%s' must be a list", name);
         return false;
     }
     size_t n = 0;
@@ -470,10 +474,11 @@ static bool read_list_of_maps(struct reader *r, const struct node *seq, const ch
         if (r->v[e].kind == N_MAP)
             n++;
         else if (r->v[e].kind != N_BAD)
-            sm__problem_add(r->p, r->v[e].line, "each entry of '%s' must be a mapping", name);
+            sm__catalog_problem_add(r->p, r->v[e].line, "each entry of '%s' must be a mapping",
+                                    name);
     }
     if (n > max) {
-        sm__problem_add(r->p, seq->line, "too many %s: %zu (at most %zu)", name, n, max);
+        sm__catalog_problem_add(r->p, seq->line, "too many %s: %zu (at most %zu)", name, n, max);
         r->p->too_large = true;
         n = max;
     }
@@ -489,16 +494,17 @@ static void read_top(struct reader *r, uint32_t root)
     c->where.at = 0;
     if (map->kind != N_MAP) {
         if (map->kind != N_BAD)
-            sm__problem_add(r->p, map->line,
-                            "a catalog is a mapping with version, title, title_en, categories "
-                            "and items");
+            sm__catalog_problem_add(
+                r->p, map->line,
+                "a catalog is a mapping with version, title, title_en, categories "
+                "and items");
         for (int f = 0; f < SM__TOP_COUNT; f++)
             c->where.reported[f] = true;
         return;
     }
     for (uint32_t k = map->first; k != NONE && r->v[k].next != NONE; k = r->v[r->v[k].next].next) {
         const struct node *key = &r->v[k], *val = &r->v[key->next];
-        int f = key_index(r, key, sm__top_field_names, SM__TOP_COUNT, "the catalog", seen);
+        int f = key_index(r, key, sm__catalog_top_field_names, SM__TOP_COUNT, "the catalog", seen);
         struct sm__cat_where *w = &c->where;
         switch (f) {
         case SM__TOP_VERSION:
@@ -516,7 +522,7 @@ static void read_top(struct reader *r, uint32_t root)
             size_t n = 0;
             w->present[f] = true;
             w->line[f] = val->line;
-            if (!read_list_of_maps(r, val, sm__top_field_names[f],
+            if (!read_list_of_maps(r, val, sm__catalog_top_field_names[f],
                                    items ? SM__CATALOG_MAX_ITEMS : SM__CATALOG_MAX_CATEGORIES,
                                    &n)) {
                 w->reported[f] = true;
@@ -565,19 +571,20 @@ int sm__catalog_read_yaml(const char *yaml, size_t n, struct sm_catalog **out,
     size_t bad = 0;
     *out = NULL;
     if (n > SM__CATALOG_MAX_BYTES) {
-        sm__problem_add(p, 0, "the file is larger than %zu MiB", SM__CATALOG_MAX_BYTES >> 20);
+        sm__catalog_problem_add(p, 0, "the file is larger than %zu MiB",
+                                SM__CATALOG_MAX_BYTES >> 20);
         p->too_large = true;
         return p->oom ? SM_ENOMEM : SM_OK;
     }
     if (!sm_utf8_valid(yaml, n, &bad)) {
-        sm__problem_add(p, line_of(yaml, bad), "invalid UTF-8 at byte %zu", bad);
+        sm__catalog_problem_add(p, line_of(yaml, bad), "invalid UTF-8 at byte %zu", bad);
         p->malformed = true;
         return p->oom ? SM_ENOMEM : SM_OK;
     }
     const char *nul = memchr(yaml, '\0', n);
     if (nul) {
         size_t off = (size_t)(nul - yaml);
-        sm__problem_add(p, line_of(yaml, off), "NUL byte at byte %zu", off);
+        sm__catalog_problem_add(p, line_of(yaml, off), "NUL byte at byte %zu", off);
         p->malformed = true;
         return p->oom ? SM_ENOMEM : SM_OK;
     }
@@ -586,9 +593,10 @@ int sm__catalog_read_yaml(const char *yaml, size_t n, struct sm_catalog **out,
         return SM_ENOMEM;
     uint32_t root = build_tree(&r, yaml, n);
     if (!r.oom && root == NONE && !p->malformed && !p->too_large) {
-        sm__problem_add(p, 0,
-                        "the file holds no catalog (a mapping with version, title, title_en, "
-                        "categories and items)");
+        sm__catalog_problem_add(
+            p, 0,
+            "the file holds no catalog (a mapping with version, title, title_en, "
+            "categories and items)");
         for (int f = 0; f < SM__TOP_COUNT; f++)
             r.c->where.reported[f] = true;
     } else if (!r.oom && root != NONE) {
@@ -623,7 +631,7 @@ int sm__catalog_from_yaml(const char *yaml, size_t n, const char *name, struct s
         goto out;
     }
     if (p->n) {
-        sm__problems_sort(p);
+        sm__catalog_problems_sort(p);
         rc = p->too_large ? SM_ELIMIT : p->malformed ? SM_EPARSE : SM_EINVAL;
         if (diag) {
             if (p->n > 1)
@@ -646,7 +654,7 @@ int sm__catalog_from_yaml(const char *yaml, size_t n, const char *name, struct s
 out:
     sm_catalog_free(c);
     if (p == &local)
-        sm__problems_release(&local);
+        sm__catalog_problems_release(&local);
     return rc;
 }
 

@@ -73,7 +73,7 @@ static bool merge_into_row(struct sm__problems *p, long line, const char *prefix
     return false;
 }
 
-void sm__problem_add(struct sm__problems *p, long line, const char *fmt, ...)
+void sm__catalog_problem_add(struct sm__problems *p, long line, const char *fmt, ...)
 {
     char text[sizeof p->v[0].msg];
     const char *prefix = p->prefix[p->section];
@@ -117,7 +117,7 @@ static bool goes_before(const struct sm__problems *p, const struct sm_catalog_pr
     return sa != sb ? sa < sb : a->line < b->line;
 }
 
-void sm__problems_sort(struct sm__problems *p)
+void sm__catalog_problems_sort(struct sm__problems *p)
 {
     /* Insertion sort: stable, and the list is at most SM__CATALOG_MAX_PROBLEMS + 1 long and
      * nearly sorted already. The "too many" entry stays last. */
@@ -133,14 +133,14 @@ void sm__problems_sort(struct sm__problems *p)
     }
 }
 
-void sm__problems_release(struct sm__problems *p)
+void sm__catalog_problems_release(struct sm__problems *p)
 {
     sm_free(p->v);
     p->v = NULL;
     p->n = p->cap = 0;
 }
 
-struct sm_catalog_problem *sm__problems_take(struct sm__problems *p, size_t *n)
+struct sm_catalog_problem *sm__catalog_problems_take(struct sm__problems *p, size_t *n)
 {
     struct sm_catalog_problem *v = p->v;
     *n = p->n;
@@ -153,7 +153,7 @@ struct sm_catalog_problem *sm__problems_take(struct sm__problems *p, size_t *n)
     return v;
 }
 
-const char *sm__quote(char *out, size_t size, const char *s)
+const char *sm__catalog_quote(char *out, size_t size, const char *s)
 {
     size_t n = strlen(s);
     if (n < size) {
@@ -169,7 +169,7 @@ const char *sm__quote(char *out, size_t size, const char *s)
     return out;
 }
 
-size_t sm__edit_distance(const char *a, const char *b)
+size_t sm__catalog_edit_distance(const char *a, const char *b)
 {
     enum {
         MAXLEN = 40
@@ -204,20 +204,21 @@ void sm__catalog_check_text(struct sm__problems *p, long line, const char *what,
 {
     size_t n = strlen(s), bad = 0;
     if (!sm_utf8_valid(s, n, &bad)) {
-        sm__problem_add(p, line, "%s: invalid UTF-8 at byte %zu of the text", what, bad);
+        sm__catalog_problem_add(p, line, "%s: invalid UTF-8 at byte %zu of the text", what, bad);
         return;
     }
     size_t units = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F) {
-            sm__problem_add(p, line, "%s: control character U+%04X is not allowed", what, c);
+            sm__catalog_problem_add(p, line, "%s: control character U+%04X is not allowed", what,
+                                    c);
             return;
         }
         /* C1 controls U+0080..U+009F are encoded C2 80..C2 9F. */
         if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] < 0xA0) {
-            sm__problem_add(p, line, "%s: control character U+%04X is not allowed", what,
-                            (unsigned)(unsigned char)s[i + 1]);
+            sm__catalog_problem_add(p, line, "%s: control character U+%04X is not allowed", what,
+                                    (unsigned)(unsigned char)s[i + 1]);
             return;
         }
         /* UTF-16 units, as Excel counts: one per character, two for those above U+FFFF. */
@@ -225,9 +226,9 @@ void sm__catalog_check_text(struct sm__problems *p, long line, const char *what,
             units += c >= 0xF0 ? 2 : 1;
     }
     if (units > SM__CATALOG_MAX_CELL)
-        sm__problem_add(p, line,
-                        "%s: text is longer than %d characters (a spreadsheet cell's limit)", what,
-                        SM__CATALOG_MAX_CELL);
+        sm__catalog_problem_add(
+            p, line, "%s: text is longer than %d characters (a spreadsheet cell's limit)", what,
+            SM__CATALOG_MAX_CELL);
 }
 
 /* --- The rules -------------------------------------------------------------------------- */
@@ -262,9 +263,9 @@ static void check_string(struct sm__problems *p, const char *label, const struct
     if (w->reported[field])
         return;
     if (!s)
-        sm__problem_add(p, w->at, "%smissing '%s'", label, name);
+        sm__catalog_problem_add(p, w->at, "%smissing '%s'", label, name);
     else if (!*s)
-        sm__problem_add(p, at(w, field), "%s'%s' is empty", label, name);
+        sm__catalog_problem_add(p, at(w, field), "%s'%s' is empty", label, name);
     else {
         char what[128];
         snprintf(what, sizeof what, "%s'%s'", label, name);
@@ -277,10 +278,11 @@ static void check_id(struct sm__problems *p, const char *label, long line, const
 {
     char q[80];
     if (id && *id && !id_valid(id))
-        sm__problem_add(p, line,
-                        "%s%s '%s' must be 1 to %d of A-Z, a-z, 0-9, '.', '_', '-' and start "
-                        "with a letter or digit",
-                        label, kind, sm__quote(q, sizeof q, id), ID_MAX);
+        sm__catalog_problem_add(
+            p, line,
+            "%s%s '%s' must be 1 to %d of A-Z, a-z, 0-9, '.', '_', '-' and start "
+            "with a letter or digit",
+            label, kind, sm__catalog_quote(q, sizeof q, id), ID_MAX);
 }
 
 static bool has_space_at_ends(const char *s)
@@ -299,24 +301,25 @@ static void check_list(struct sm__problems *p, const char *label, const struct s
     if (w->reported[field])
         return;
     if (list->n > SM__CATALOG_MAX_LIST)
-        sm__problem_add(p, line, "%s'%s' has more than %d entries", label, name,
-                        SM__CATALOG_MAX_LIST);
+        sm__catalog_problem_add(p, line, "%s'%s' has more than %d entries", label, name,
+                                SM__CATALOG_MAX_LIST);
     for (size_t i = 0; i < list->n; i++) {
         const char *s = list->v[i];
         if (!*s) {
-            sm__problem_add(p, line, "%s'%s' entry %zu is empty", label, name, i + 1);
+            sm__catalog_problem_add(p, line, "%s'%s' entry %zu is empty", label, name, i + 1);
             continue;
         }
         snprintf(what, sizeof what, "%s'%s' entry %zu", label, name, i + 1);
         sm__catalog_check_text(p, line, what, s);
         if (strchr(s, '|'))
-            sm__problem_add(p, line,
-                            "%s'%s' entry '%s' contains '|', which separates entries in the "
-                            "spreadsheet",
-                            label, name, sm__quote(q, sizeof q, s));
+            sm__catalog_problem_add(
+                p, line,
+                "%s'%s' entry '%s' contains '|', which separates entries in the "
+                "spreadsheet",
+                label, name, sm__catalog_quote(q, sizeof q, s));
         else if (has_space_at_ends(s))
-            sm__problem_add(p, line, "%s'%s' entry '%s' begins or ends with a space", label, name,
-                            sm__quote(q, sizeof q, s));
+            sm__catalog_problem_add(p, line, "%s'%s' entry '%s' begins or ends with a space", label,
+                                    name, sm__catalog_quote(q, sizeof q, s));
     }
 }
 
@@ -370,9 +373,10 @@ static void check_duplicates(struct sm__problems *p, const char *kind, size_t n,
         if (!dup[i])
             continue;
         char q[80];
-        sm__problem_add(p, at(&where[i], id_field), "duplicate %s id '%s' (first at %s %ld)", kind,
-                        sm__quote(q, sizeof q, id_of(c, i)), p->rows ? "row" : "line",
-                        at(&where[first[i]], id_field));
+        sm__catalog_problem_add(p, at(&where[i], id_field),
+                                "duplicate %s id '%s' (first at %s %ld)", kind,
+                                sm__catalog_quote(q, sizeof q, id_of(c, i)),
+                                p->rows ? "row" : "line", at(&where[first[i]], id_field));
     }
 out:
     sm_free(first);
@@ -397,9 +401,9 @@ static void check_list_present(struct sm__problems *p, const struct sm__cat_wher
     if (w->reported[field])
         return;
     if (!w->present[field])
-        sm__problem_add(p, w->at, "missing '%s'", name);
+        sm__catalog_problem_add(p, w->at, "missing '%s'", name);
     else if (n == 0)
-        sm__problem_add(p, at(w, field), "'%s' is empty", name);
+        sm__catalog_problem_add(p, at(w, field), "'%s' is empty", name);
 }
 
 static void check_top(const struct sm_catalog *c, struct sm__problems *p)
@@ -409,9 +413,9 @@ static void check_top(const struct sm_catalog *c, struct sm__problems *p)
     check_string(p, "", w, SM__TOP_VERSION, "version", c->version);
     if (c->version && *c->version && !id_valid(c->version)) {
         char q[80];
-        sm__problem_add(p, at(w, SM__TOP_VERSION),
-                        "version '%s' must be 1 to %d of A-Z, a-z, 0-9, '.', '_', '-'",
-                        sm__quote(q, sizeof q, c->version), ID_MAX);
+        sm__catalog_problem_add(p, at(w, SM__TOP_VERSION),
+                                "version '%s' must be 1 to %d of A-Z, a-z, 0-9, '.', '_', '-'",
+                                sm__catalog_quote(q, sizeof q, c->version), ID_MAX);
     }
     check_string(p, "", w, SM__TOP_TITLE, "title", c->title);
     check_string(p, "", w, SM__TOP_TITLE_EN, "title_en", c->title_en);
@@ -424,7 +428,7 @@ static void label_of(char *label, size_t size, const char *kind, const char *id,
 {
     char q[80];
     if (id && *id)
-        snprintf(label, size, "%s '%s': ", kind, sm__quote(q, sizeof q, id));
+        snprintf(label, size, "%s '%s': ", kind, sm__catalog_quote(q, sizeof q, id));
     else
         snprintf(label, size, "%s %zu: ", kind, i + 1);
 }
@@ -456,7 +460,7 @@ static bool category_defined(const struct sm_catalog *c, const char *id, const c
             continue;
         if (strcmp(cid, id) == 0)
             return true;
-        size_t d = sm__edit_distance(cid, id);
+        size_t d = sm__catalog_edit_distance(cid, id);
         if (d < best) {
             best = d;
             *close = cid;
@@ -472,20 +476,21 @@ static void check_examples(struct sm__problems *p, const char *label,
     if (w->reported[SM__IF_EXAMPLES])
         return;
     if (!w->present[SM__IF_EXAMPLES]) {
-        sm__problem_add(p, w->at, "%smissing 'examples' (one per stage, 1 to 3)", label);
+        sm__catalog_problem_add(p, w->at, "%smissing 'examples' (one per stage, 1 to 3)", label);
         return;
     }
     if (w->n_examples != SM_STAGES) {
-        sm__problem_add(p, at(w, SM__IF_EXAMPLES),
-                        "%s'examples' must have exactly %d entries (stages 1 to 3), not %zu", label,
-                        SM_STAGES, w->n_examples);
+        sm__catalog_problem_add(
+            p, at(w, SM__IF_EXAMPLES),
+            "%s'examples' must have exactly %d entries (stages 1 to 3), not %zu", label, SM_STAGES,
+            w->n_examples);
         return;
     }
     for (int s = 0; s < SM_STAGES; s++) {
         const char *ex = it->example[s];
         if (!ex || !*ex) {
-            sm__problem_add(p, at(w, SM__IF_EXAMPLES), "%sexample for stage %d is empty", label,
-                            s + 1);
+            sm__catalog_problem_add(p, at(w, SM__IF_EXAMPLES), "%sexample for stage %d is empty",
+                                    label, s + 1);
         } else {
             char what[160];
             snprintf(what, sizeof what, "%sexample for stage %d", label, s + 1);
@@ -501,13 +506,14 @@ static void check_rules(struct sm__problems *p, const char *label, const struct 
     if (w->reported[SM__IF_RULES] || w->reported[SM__IF_TERMS])
         return; /* the reader said what is wrong with them */
     if (!w->present[SM__IF_RULES])
-        sm__problem_add(p, w->at, "%smissing 'rules' (with at least one entry in 'terms')", label);
+        sm__catalog_problem_add(p, w->at, "%smissing 'rules' (with at least one entry in 'terms')",
+                                label);
     else if (!w->present[SM__IF_TERMS])
-        sm__problem_add(p, at(w, SM__IF_RULES), "%smissing 'rules.terms'", label);
+        sm__catalog_problem_add(p, at(w, SM__IF_RULES), "%smissing 'rules.terms'", label);
     else if (it->terms.n == 0)
-        sm__problem_add(p, at(w, SM__IF_TERMS),
-                        "%s'rules.terms' is empty: an item needs at least one detection term",
-                        label);
+        sm__catalog_problem_add(
+            p, at(w, SM__IF_TERMS),
+            "%s'rules.terms' is empty: an item needs at least one detection term", label);
 }
 
 static void check_item(const struct sm_catalog *c, size_t i, struct sm__problems *p)
@@ -534,22 +540,24 @@ static void check_item(const struct sm_catalog *c, size_t i, struct sm__problems
     const char *close = NULL;
     if (it->category && *it->category && !category_defined(c, it->category, &close)) {
         if (close)
-            sm__problem_add(p, at(w, SM__IF_CATEGORY),
-                            "%sunknown category '%s' (did you mean '%s'?)", label,
-                            sm__quote(q, sizeof q, it->category), close);
+            sm__catalog_problem_add(p, at(w, SM__IF_CATEGORY),
+                                    "%sunknown category '%s' (did you mean '%s'?)", label,
+                                    sm__catalog_quote(q, sizeof q, it->category), close);
         else
-            sm__problem_add(p, at(w, SM__IF_CATEGORY), "%sunknown category '%s'", label,
-                            sm__quote(q, sizeof q, it->category));
+            sm__catalog_problem_add(p, at(w, SM__IF_CATEGORY), "%sunknown category '%s'", label,
+                                    sm__catalog_quote(q, sizeof q, it->category));
     }
 
     if (!w->reported[SM__IF_STAGE] && !w->present[SM__IF_STAGE])
-        sm__problem_add(p, w->at, "%smissing 'stage'", label);
+        sm__catalog_problem_add(p, w->at, "%smissing 'stage'", label);
     else if (!w->reported[SM__IF_STAGE] && (it->stage < 1 || it->stage > SM_STAGES))
-        sm__problem_add(p, at(w, SM__IF_STAGE), "%s'stage' must be 1, 2 or 3, not '%s'", label,
-                        sm__quote(q, sizeof q, w->stage_text ? w->stage_text : ""));
+        sm__catalog_problem_add(p, at(w, SM__IF_STAGE), "%s'stage' must be 1, 2 or 3, not '%s'",
+                                label,
+                                sm__catalog_quote(q, sizeof q, w->stage_text ? w->stage_text : ""));
 
     for (size_t k = 0; k < sizeof strings / sizeof strings[0]; k++)
-        check_string(p, label, w, strings[k], sm__item_field_names[strings[k]], values[strings[k]]);
+        check_string(p, label, w, strings[k], sm__catalog_item_field_names[strings[k]],
+                     values[strings[k]]);
 
     check_examples(p, label, it, w);
     check_list(p, label, w, SM__IF_REFERENCES, "references", &it->references);
@@ -585,10 +593,10 @@ int sm_catalog_validate(const char *yaml, size_t n, struct sm_catalog_problem **
     if (!rc && p.oom)
         rc = SM_ENOMEM;
     if (rc) {
-        sm__problems_release(&p);
+        sm__catalog_problems_release(&p);
         return rc;
     }
-    sm__problems_sort(&p);
-    *problems = sm__problems_take(&p, n_problems);
+    sm__catalog_problems_sort(&p);
+    *problems = sm__catalog_problems_take(&p, n_problems);
     return SM_OK;
 }

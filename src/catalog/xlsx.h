@@ -32,20 +32,21 @@ struct sm__xlsx_cell {
 
 /* Opens a workbook and reads its list of sheets and its shared strings. SM_EIO (cannot
  * open), SM_EPARSE (not an XLSX workbook, bad XML), SM_ELIMIT, SM_ENOMEM, with the reason in
- * diag. *out is owned by the caller (sm__xlsx_free). */
-int sm__xlsx_open(const char *path, struct sm__xlsx **out, struct sm_diag *diag);
-void sm__xlsx_free(struct sm__xlsx *x);
+ * diag. *out is owned by the caller (sm__catalog_xlsx_free). */
+int sm__catalog_xlsx_open(const char *path, struct sm__xlsx **out, struct sm_diag *diag);
+void sm__catalog_xlsx_free(struct sm__xlsx *x);
 
 /* True when the workbook has a sheet called name. */
-bool sm__xlsx_has_sheet(const struct sm__xlsx *x, const char *name);
+bool sm__catalog_xlsx_has_sheet(const struct sm__xlsx *x, const char *name);
 
 /* Calls row(ctx, number, cells, n) for each row of sheet name that has a non-empty cell:
  * number is the spreadsheet's row number (1-based), cells[i] is column i (A = 0) for
  * i < n <= SM__XLSX_MAX_COLS. Cells are borrowed for the call only. A non-zero return from
  * row stops the reading and is returned. SM_ENOTFOUND when there is no such sheet. */
-int sm__xlsx_rows(struct sm__xlsx *x, const char *sheet,
-                  int (*row)(void *ctx, long number, const struct sm__xlsx_cell *cells, size_t n),
-                  void *ctx, struct sm_diag *diag);
+int sm__catalog_xlsx_rows(struct sm__xlsx *x, const char *sheet,
+                          int (*row)(void *ctx, long number, const struct sm__xlsx_cell *cells,
+                                     size_t n),
+                          void *ctx, struct sm_diag *diag);
 
 /* The workbook's layout, shared by the export and the import. Three sheets: */
 #define SM__XLSX_SHEET_ITEMS      "items"      /* a row per item, a column per field */
@@ -62,9 +63,9 @@ struct sm__xlsx_column {
 };
 
 #define SM__XLSX_ITEM_COLUMNS 16
-extern const struct sm__xlsx_column sm__xlsx_item_columns[SM__XLSX_ITEM_COLUMNS];
+extern const struct sm__xlsx_column sm__catalog_xlsx_item_columns[SM__XLSX_ITEM_COLUMNS];
 
 /* Column name of index i (0 -> "A", 26 -> "AA") into out (at least 4 bytes). */
-void sm__xlsx_column_name(size_t i, char *out);
+void sm__catalog_xlsx_column_name(size_t i, char *out);
 
 #endif

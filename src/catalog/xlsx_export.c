@@ -26,7 +26,7 @@
 
 #include "util/banned.h"
 
-const struct sm__xlsx_column sm__xlsx_item_columns[SM__XLSX_ITEM_COLUMNS] = {
+const struct sm__xlsx_column sm__catalog_xlsx_item_columns[SM__XLSX_ITEM_COLUMNS] = {
     { "id", SM__IF_ID, 0, 10 },
     { "category", SM__IF_CATEGORY, 0, 13 },
     { "stage", SM__IF_STAGE, 0, 6 },
@@ -158,7 +158,7 @@ static int write_items(struct writer *w, const struct sm_catalog *c)
         return sm_diag_set(w->diag, SM_ENOMEM, "cannot add a sheet to workbook '%s'", w->path);
     const char *names[SM__XLSX_ITEM_COLUMNS];
     for (size_t k = 0; k < SM__XLSX_ITEM_COLUMNS; k++) {
-        const struct sm__xlsx_column *col = &sm__xlsx_item_columns[k];
+        const struct sm__xlsx_column *col = &sm__catalog_xlsx_item_columns[k];
         names[k] = col->name;
         worksheet_set_column(ws, (lxw_col_t)k, (lxw_col_t)k, col->width,
                              col->width >= 25 ? w->wrap : NULL);
@@ -170,7 +170,7 @@ static int write_items(struct writer *w, const struct sm_catalog *c)
         const struct sm_check_item *it = &c->items[i];
         lxw_row_t row = (lxw_row_t)(i + 1);
         for (size_t k = 0; k < SM__XLSX_ITEM_COLUMNS && !rc; k++) {
-            const struct sm__xlsx_column *col = &sm__xlsx_item_columns[k];
+            const struct sm__xlsx_column *col = &sm__catalog_xlsx_item_columns[k];
             lxw_col_t cn = (lxw_col_t)k;
             char what[128];
             snprintf(what, sizeof what, "item '%s' %s", it->id, col->name);
@@ -233,7 +233,7 @@ static int write_categories(struct writer *w, const struct sm_catalog *c)
         return sm_diag_set(w->diag, SM_ENOMEM, "cannot add a sheet to workbook '%s'", w->path);
     worksheet_set_column(ws, 0, 0, 14, NULL);
     worksheet_set_column(ws, 1, 2, 40, NULL);
-    int rc = write_header(w, ws, sm__category_field_names, SM__CF_COUNT);
+    int rc = write_header(w, ws, sm__catalog_category_field_names, SM__CF_COUNT);
     for (size_t i = 0; i < c->n_categories && !rc; i++) {
         const struct sm_category *cat = &c->categories[i];
         lxw_row_t row = (lxw_row_t)(i + 1);
@@ -258,9 +258,9 @@ static int write_about(struct writer *w, const struct sm_catalog *c)
     const char *values[] = { c->version, c->title, c->title_en };
     for (int f = SM__TOP_VERSION; f <= SM__TOP_TITLE_EN && !rc; f++) {
         lxw_row_t row = (lxw_row_t)(f + 1);
-        rc = write_text(w, ws, row, 0, NULL, sm__top_field_names[f], "a field name");
+        rc = write_text(w, ws, row, 0, NULL, sm__catalog_top_field_names[f], "a field name");
         if (!rc)
-            rc = write_text(w, ws, row, 1, NULL, values[f], sm__top_field_names[f]);
+            rc = write_text(w, ws, row, 1, NULL, values[f], sm__catalog_top_field_names[f]);
     }
     return rc;
 }

@@ -89,7 +89,7 @@ static void read_header(struct import *im, long number, const struct sm__xlsx_ce
             continue;
         header_text(cells[i].text, text, sizeof text);
         char colname[4];
-        sm__xlsx_column_name(i, colname);
+        sm__catalog_xlsx_column_name(i, colname);
         size_t k = 0;
         while (k < n_names && strcmp(names[k], text) != 0)
             k++;
@@ -100,28 +100,30 @@ static void read_header(struct import *im, long number, const struct sm__xlsx_ce
         }
         sh->header_bad = true;
         if (k < n_names) {
-            sm__problem_add(&im->p, number, "column %s repeats the header '%s'", colname, names[k]);
+            sm__catalog_problem_add(&im->p, number, "column %s repeats the header '%s'", colname,
+                                    names[k]);
             continue;
         }
         const char *close = NULL;
         size_t best = 3;
         for (size_t j = 0; j < n_names; j++) {
-            size_t d = sm__edit_distance(text, names[j]);
+            size_t d = sm__catalog_edit_distance(text, names[j]);
             if (d < best) {
                 best = d;
                 close = names[j];
             }
         }
         if (close)
-            sm__problem_add(&im->p, number, "unknown column '%s' in %s (did you mean '%s'?)",
-                            sm__quote(q, sizeof q, text), colname, close);
+            sm__catalog_problem_add(&im->p, number,
+                                    "unknown column '%s' in %s (did you mean '%s'?)",
+                                    sm__catalog_quote(q, sizeof q, text), colname, close);
         else
-            sm__problem_add(&im->p, number, "unknown column '%s' in %s",
-                            sm__quote(q, sizeof q, text), colname);
+            sm__catalog_problem_add(&im->p, number, "unknown column '%s' in %s",
+                                    sm__catalog_quote(q, sizeof q, text), colname);
     }
     for (size_t k = 0; k < n_names; k++) {
         if (required[k] && !seen[k]) {
-            sm__problem_add(&im->p, number, "missing column '%s'", names[k]);
+            sm__catalog_problem_add(&im->p, number, "missing column '%s'", names[k]);
             sh->header_bad = true;
         }
     }
@@ -140,7 +142,7 @@ static const char *take(struct import *im, const char *s)
 static void take_list(struct import *im, const char *s, struct sm_strings *out)
 {
     out->n = 0;
-    out->v = sm__no_strings;
+    out->v = sm__catalog_no_strings;
     if (blank(s))
         return;
     size_t n = 1;
@@ -204,10 +206,10 @@ static bool report_errors(struct import *im, long number, const struct sm__xlsx_
         if (!cells[i].error || im->sheet.column[i] < 0)
             continue;
         char colname[4];
-        sm__xlsx_column_name(i, colname);
-        sm__problem_add(&im->p, number, "'%s' (cell %s%ld) holds the error value '%s'",
-                        names[im->sheet.column[i]], colname, number,
-                        sm__quote(q, sizeof q, cells[i].text ? cells[i].text : ""));
+        sm__catalog_xlsx_column_name(i, colname);
+        sm__catalog_problem_add(&im->p, number, "'%s' (cell %s%ld) holds the error value '%s'",
+                                names[im->sheet.column[i]], colname, number,
+                                sm__catalog_quote(q, sizeof q, cells[i].text ? cells[i].text : ""));
         any = true;
     }
     return any;
@@ -228,8 +230,8 @@ static int item_row(void *ctx, long number, const struct sm__xlsx_cell *cells, s
     const char *names[SM__XLSX_ITEM_COLUMNS];
     bool required[SM__XLSX_ITEM_COLUMNS];
     for (size_t k = 0; k < SM__XLSX_ITEM_COLUMNS; k++) {
-        int f = sm__xlsx_item_columns[k].field;
-        names[k] = sm__xlsx_item_columns[k].name;
+        int f = sm__catalog_xlsx_item_columns[k].field;
+        names[k] = sm__catalog_xlsx_item_columns[k].name;
         required[k] = f != SM__IF_REFERENCES && f != SM__IF_CONTEXT && f != SM__IF_EXCLUDE;
     }
     if (!im->sheet.header_seen) {
@@ -240,7 +242,8 @@ static int item_row(void *ctx, long number, const struct sm__xlsx_cell *cells, s
         return SM_OK;
     if (im->n_items == SM__CATALOG_MAX_ITEMS) {
         if (!im->too_many)
-            sm__problem_add(&im->p, number, "too many items (at most %d)", SM__CATALOG_MAX_ITEMS);
+            sm__catalog_problem_add(&im->p, number, "too many items (at most %d)",
+                                    SM__CATALOG_MAX_ITEMS);
         im->too_many = im->p.too_large = true;
         return SM_OK;
     }
@@ -252,7 +255,7 @@ static int item_row(void *ctx, long number, const struct sm__xlsx_cell *cells, s
     im->n_items++;
     memset(it, 0, sizeof *it);
     memset(w, 0, sizeof *w);
-    it->references.v = it->terms.v = it->context.v = it->exclude.v = sm__no_strings;
+    it->references.v = it->terms.v = it->context.v = it->exclude.v = sm__catalog_no_strings;
     w->at = number;
     report_errors(im, number, cells, n, names);
     w->present[SM__IF_RULES] = true;
@@ -264,7 +267,7 @@ static int item_row(void *ctx, long number, const struct sm__xlsx_cell *cells, s
         int k = im->sheet.column[i];
         if (k < 0)
             continue;
-        const struct sm__xlsx_column *col = &sm__xlsx_item_columns[k];
+        const struct sm__xlsx_column *col = &sm__catalog_xlsx_item_columns[k];
         const char *s = i < n ? cells[i].text : NULL;
         w->present[col->field] = true;
         w->line[col->field] = number;
@@ -331,15 +334,15 @@ static int category_row(void *ctx, long number, const struct sm__xlsx_cell *cell
     struct import *im = ctx;
     static const bool required[SM__CF_COUNT] = { true, true, true };
     if (!im->sheet.header_seen) {
-        read_header(im, number, cells, n, sm__category_field_names, SM__CF_COUNT, required);
+        read_header(im, number, cells, n, sm__catalog_category_field_names, SM__CF_COUNT, required);
         return SM_OK;
     }
     if (im->sheet.header_bad || row_empty(im, cells, n))
         return SM_OK;
     if (im->n_categories == SM__CATALOG_MAX_CATEGORIES) {
         if (!im->too_many)
-            sm__problem_add(&im->p, number, "too many categories (at most %d)",
-                            SM__CATALOG_MAX_CATEGORIES);
+            sm__catalog_problem_add(&im->p, number, "too many categories (at most %d)",
+                                    SM__CATALOG_MAX_CATEGORIES);
         im->too_many = im->p.too_large = true;
         return SM_OK;
     }
@@ -352,7 +355,7 @@ static int category_row(void *ctx, long number, const struct sm__xlsx_cell *cell
     memset(cat, 0, sizeof *cat);
     memset(w, 0, sizeof *w);
     w->at = number;
-    report_errors(im, number, cells, n, sm__category_field_names);
+    report_errors(im, number, cells, n, sm__catalog_category_field_names);
     const char **dst[SM__CF_COUNT] = { &cat->id, &cat->name_ja, &cat->name_en };
     for (size_t i = 0; i < SM__XLSX_MAX_COLS; i++) {
         int k = im->sheet.column[i];
@@ -391,25 +394,26 @@ static int catalog_row(void *ctx, long number, const struct sm__xlsx_cell *cells
     header_text(field ? field : "", text, sizeof text);
     const char **dst[] = { &c->version, &c->title, &c->title_en };
     for (int f = SM__TOP_VERSION; f <= SM__TOP_TITLE_EN; f++) {
-        if (strcmp(text, sm__top_field_names[f]) != 0)
+        if (strcmp(text, sm__catalog_top_field_names[f]) != 0)
             continue;
         if (c->where.present[f]) {
-            sm__problem_add(&im->p, number, "'%s' is given twice (first at row %ld)", text,
-                            c->where.line[f]);
+            sm__catalog_problem_add(&im->p, number, "'%s' is given twice (first at row %ld)", text,
+                                    c->where.line[f]);
             return SM_OK;
         }
         c->where.present[f] = true;
         c->where.line[f] = number;
         if (error) {
-            sm__problem_add(&im->p, number, "'%s' holds an error value", text);
+            sm__catalog_problem_add(&im->p, number, "'%s' holds an error value", text);
             c->where.reported[f] = true;
         } else {
             *dst[f] = take(im, value);
         }
         return im->p.oom ? SM_ENOMEM : SM_OK;
     }
-    sm__problem_add(&im->p, number, "unknown field '%s' (expected version, title or title_en)",
-                    sm__quote(q, sizeof q, text));
+    sm__catalog_problem_add(&im->p, number,
+                            "unknown field '%s' (expected version, title or title_en)",
+                            sm__catalog_quote(q, sizeof q, text));
     return SM_OK;
 }
 
@@ -422,15 +426,15 @@ static int read_sheet(struct import *im, struct sm__xlsx *x, const char *name, i
     im->sheet.name = name;
     im->p.section = section;
     im->too_many = false;
-    if (!sm__xlsx_has_sheet(x, name)) {
-        sm__problem_add(&im->p, 0, "the workbook has no sheet '%s'", name);
+    if (!sm__catalog_xlsx_has_sheet(x, name)) {
+        sm__catalog_problem_add(&im->p, 0, "the workbook has no sheet '%s'", name);
         return SM_ENOTFOUND;
     }
-    int rc = sm__xlsx_rows(x, name, row, im, diag);
+    int rc = sm__catalog_xlsx_rows(x, name, row, im, diag);
     if (rc == SM_ENOTFOUND)
         rc = SM_OK; /* listed but without a part: an empty sheet */
     if (!rc && !im->sheet.header_seen) {
-        sm__problem_add(&im->p, 0, "sheet '%s' is empty (it needs a header row)", name);
+        sm__catalog_problem_add(&im->p, 0, "sheet '%s' is empty (it needs a header row)", name);
         rc = SM_ENOTFOUND;
     } else if (!rc && im->sheet.header_bad) {
         rc = SM_ENOTFOUND;
@@ -478,7 +482,7 @@ int sm_catalog_import_xlsx(const char *path, struct sm_catalog **out,
     im.p.prefix[SM__SEC_CATEGORIES] = "sheet '" SM__XLSX_SHEET_CATEGORIES "': ";
     im.p.prefix[SM__SEC_ITEMS] = "sheet '" SM__XLSX_SHEET_ITEMS "': ";
 
-    int rc = sm__xlsx_open(path, &x, d);
+    int rc = sm__catalog_xlsx_open(path, &x, d);
     if (rc)
         goto out;
     im.c = sm__catalog_new();
@@ -522,8 +526,8 @@ int sm_catalog_import_xlsx(const char *path, struct sm_catalog **out,
         rc = im.p.too_large ? SM_ELIMIT : SM_EINVAL;
         sm_diag_set(d, rc, "workbook '%s' has %zu bad row%s; nothing imported", path, im.p.n,
                     im.p.n == 1 ? "" : "s");
-        sm__problems_sort(&im.p);
-        *problems = sm__problems_take(&im.p, n_problems);
+        sm__catalog_problems_sort(&im.p);
+        *problems = sm__catalog_problems_take(&im.p, n_problems);
         goto out;
     }
     rc = sm__catalog_finish(im.c);
@@ -535,11 +539,11 @@ int sm_catalog_import_xlsx(const char *path, struct sm_catalog **out,
     im.c = NULL;
 out:
     sm_catalog_free(im.c);
-    sm__problems_release(&im.p);
+    sm__catalog_problems_release(&im.p);
     sm_free(im.items);
     sm_free(im.item_where);
     sm_free(im.categories);
     sm_free(im.category_where);
-    sm__xlsx_free(x);
+    sm__catalog_xlsx_free(x);
     return rc;
 }

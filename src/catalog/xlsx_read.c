@@ -519,7 +519,7 @@ static int read_shared_strings(struct sm__xlsx *x, const char *part_name, struct
     return x->sst ? SM_OK : SM_ENOMEM;
 }
 
-void sm__xlsx_free(struct sm__xlsx *x)
+void sm__catalog_xlsx_free(struct sm__xlsx *x)
 {
     if (!x)
         return;
@@ -535,7 +535,7 @@ void sm__xlsx_free(struct sm__xlsx *x)
     sm_free(x);
 }
 
-int sm__xlsx_open(const char *path, struct sm__xlsx **out, struct sm_diag *diag)
+int sm__catalog_xlsx_open(const char *path, struct sm__xlsx **out, struct sm_diag *diag)
 {
     struct stat st;
     if (stat(path, &st) != 0)
@@ -591,14 +591,14 @@ out:
     if (rc) {
         if (rc == SM_ENOMEM && diag && !diag->msg[0])
             sm_diag_set(diag, rc, "out of memory reading workbook '%s'", path);
-        sm__xlsx_free(x);
+        sm__catalog_xlsx_free(x);
         return rc;
     }
     *out = x;
     return SM_OK;
 }
 
-bool sm__xlsx_has_sheet(const struct sm__xlsx *x, const char *name)
+bool sm__catalog_xlsx_has_sheet(const struct sm__xlsx *x, const char *name)
 {
     for (size_t i = 0; i < x->n_sheets; i++)
         if (strcmp(x->sheets[i].name, name) == 0)
@@ -606,7 +606,7 @@ bool sm__xlsx_has_sheet(const struct sm__xlsx *x, const char *name)
     return false;
 }
 
-void sm__xlsx_column_name(size_t i, char *out)
+void sm__catalog_xlsx_column_name(size_t i, char *out)
 {
     char tmp[4];
     size_t n = 0;
@@ -721,10 +721,10 @@ static int end_cell(struct sm__xlsx *x, struct row_state *row, size_t col, const
     return SM_OK;
 }
 
-int sm__xlsx_rows(struct sm__xlsx *x, const char *sheet,
-                  int (*row_cb)(void *ctx, long number, const struct sm__xlsx_cell *cells,
-                                size_t n),
-                  void *ctx, struct sm_diag *diag)
+int sm__catalog_xlsx_rows(struct sm__xlsx *x, const char *sheet,
+                          int (*row_cb)(void *ctx, long number, const struct sm__xlsx_cell *cells,
+                                        size_t n),
+                          void *ctx, struct sm_diag *diag)
 {
     const struct sheet *sh = NULL;
     for (size_t i = 0; i < x->n_sheets; i++)
