@@ -447,13 +447,21 @@ static bool is_roman(uint32_t cp)
 static bool paren_item(const char *s, size_t n, size_t i)
 {
     size_t count = 0, digits = 0, roman = 0, letters = 0, japanese = 0;
+    uint32_t prev = '(';
     for (;;) {
+        size_t at = i;
         skip_spaces(s, n, &i);
+        if (i > at)
+            prev = ' ';
         if (i >= n)
             return false;
         uint32_t cp = sm__utf8_next(s, &i);
         if (cp == ')')
             break;
+        /* Counted as pass 2 will write it: "(ア-)" is "(アー)". */
+        if (is_hyphen(cp) && sm__is_katakana(prev))
+            cp = 0x30FC;
+        prev = cp;
         if (++count > 4)
             return false;
         digits += is_digit(cp);

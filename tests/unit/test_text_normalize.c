@@ -195,6 +195,8 @@ static void idempotent_on_awkward_input(void **state)
         "ｶﾞ\xef\xbe\x9e",
         "\f\f\n\f",
         "全角スペース　と　半角 スペース と\t タブ",
+        /* A marker counted as the second pass sees it: (ア-) is (アー). */
+        "長い行の文章であり句点で終わらないが長さは十分にある行です\n(ア-)項目\n(ア -)項目",
         /* A list marker followed only by a trailing space is still a list marker. */
         "長い行の文章であり句点で終わらないが長さは十分にある行です\n- \n次\n* \n+",
         ("長い行の文章であり句点で終わらないが長さは十分にある行で、\n"
