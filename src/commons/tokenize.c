@@ -1,9 +1,11 @@
 /*
  * MeCab tokenisation: the one file that includes mecab.h.
  *
- * Each tagger loads its own model (the dictionary is memory-mapped, so several taggers share
- * its pages) with a tagger and a lattice, which is the thread-safe way MeCab offers: a
- * lattice holds one parse, so a tagger is used by one thread at a time. The IPA dictionary's
+ * Taggers share one MeCab model (the dictionary, memory-mapped: some 50 MB of the IPA
+ * dictionary, which every thread would otherwise map and touch again), loaded by the first
+ * tagger and released with the last under a mutex; the model is thread-safe. Each tagger has
+ * its own MeCab tagger and lattice, which are not: a lattice holds one parse, so a tagger is
+ * used by one thread at a time. The IPA dictionary's
  * feature string is "品詞,細分類1,細分類2,細分類3,活用型,活用形,基本形,読み,発音"; field 7
  * (基本形) is the lemma, and "*" or a missing field (unknown words) means the surface is used.
  * Tokens are kept in an array owned by the tagger and reused from one parse to the next.
@@ -14,12 +16,67 @@
 #include "smesec/alloc.h"
 
 #include <mecab.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "util/banned.h"
 
+/* The shared model and how many taggers use it. */
+static pthread_mutex_t model_mutex = PTHREAD_MUTEX_INITIALIZER;
+static mecab_model_t *shared_model;
+static size_t model_users;
+
+static int charset_is_utf8(const char *cs)
+{
+    return cs && (strcmp(cs, "utf8") == 0 || strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf-8") == 0 ||
+                  strcmp(cs, "UTF8") == 0);
+}
+
+/* Takes a reference to the shared model, loading it first when no tagger holds it. */
+static int model_acquire(mecab_model_t **out, struct sm_diag *diag)
+{
+    int rc = SM_OK;
+    pthread_mutex_lock(&model_mutex);
+    if (!shared_model) {
+        /* "" reads mecabrc and the default dictionary, as the mecab command does. */
+        mecab_model_t *m = mecab_model_new2("");
+        if (!m) {
+            const char *why = mecab_strerror(NULL);
+            rc = sm_diag_set(diag, SM_EUNSUPPORTED,
+                             "cannot load the MeCab dictionary: %s (install mecab-ipadic-utf8)",
+                             why && *why ? why : "no reason given");
+            goto out;
+        }
+        const mecab_dictionary_info_t *info = mecab_model_dictionary_info(m);
+        if (!info || !charset_is_utf8(info->charset)) {
+            rc = sm_diag_set(diag, SM_EUNSUPPORTED,
+                             "the MeCab dictionary is in '%s', not UTF-8 (install "
+                             "mecab-ipadic-utf8)",
+                             info && info->charset ? info->charset : "unknown");
+            mecab_model_destroy(m);
+            goto out;
+        }
+        shared_model = m;
+    }
+    model_users++;
+    *out = shared_model;
+out:
+    pthread_mutex_unlock(&model_mutex);
+    return rc;
+}
+
+static void model_release(void)
+{
+    pthread_mutex_lock(&model_mutex);
+    if (model_users > 0 && --model_users == 0) {
+        mecab_model_destroy(shared_model);
+        shared_model = NULL;
+    }
+    pthread_mutex_unlock(&model_mutex);
+}
+
 struct sm__tagger {
-    mecab_model_t *model;
+    mecab_model_t *model; /* shared; a reference held */
     mecab_t *mecab;
     mecab_lattice_t *lattice;
     struct sm__token *tokens;
@@ -31,25 +88,10 @@ int sm__tagger_new(struct sm__tagger **out, struct sm_diag *diag)
     struct sm__tagger *t = sm_calloc(1, sizeof *t);
     if (!t)
         return sm_diag_set(diag, SM_ENOMEM, "cannot allocate the tokeniser");
-    /* "" reads mecabrc and the default dictionary, as the mecab command does. */
-    t->model = mecab_model_new2("");
-    if (!t->model) {
-        const char *why = mecab_strerror(NULL);
+    int rc = model_acquire(&t->model, diag);
+    if (rc != SM_OK) {
         sm__tagger_free(t);
-        return sm_diag_set(diag, SM_EUNSUPPORTED,
-                           "cannot load the MeCab dictionary: %s (install mecab-ipadic-utf8)",
-                           why && *why ? why : "no reason given");
-    }
-    const mecab_dictionary_info_t *info = mecab_model_dictionary_info(t->model);
-    if (!info || !info->charset ||
-        (strcmp(info->charset, "utf8") != 0 && strcmp(info->charset, "UTF-8") != 0 &&
-         strcmp(info->charset, "utf-8") != 0 && strcmp(info->charset, "UTF8") != 0)) {
-        const char *cs = info && info->charset ? info->charset : "unknown";
-        sm__tagger_free(t);
-        return sm_diag_set(diag, SM_EUNSUPPORTED,
-                           "the MeCab dictionary is in '%s', not UTF-8 (install "
-                           "mecab-ipadic-utf8)",
-                           cs);
+        return rc;
     }
     t->mecab = mecab_model_new_tagger(t->model);
     t->lattice = t->mecab ? mecab_model_new_lattice(t->model) : NULL;
@@ -70,7 +112,7 @@ void sm__tagger_free(struct sm__tagger *t)
     if (t->mecab)
         mecab_destroy(t->mecab);
     if (t->model)
-        mecab_model_destroy(t->model);
+        model_release();
     sm_free(t->tokens);
     sm_free(t);
 }
