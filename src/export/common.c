@@ -13,6 +13,8 @@
 #include "smesec/alloc.h"
 #include "smesec/catalog.h"
 #include "smesec/commons.h"
+#include "smesec/csv.h"
+#include "smesec/date.h"
 #include "smesec/tmpl.h"
 #include "smesec/utf8.h"
 
@@ -87,17 +89,6 @@ const char *sm__category_name(const struct sm_report *r, const char *id)
     return id ? id : "";
 }
 
-/* True when s is a date written YYYY-MM-DD. */
-static bool is_date(const char *s)
-{
-    static const char shape[] = "dddd-dd-dd";
-    for (size_t i = 0; i < sizeof shape - 1; i++) {
-        if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != '-')
-            return false;
-    }
-    return s[sizeof shape - 1] == '\0';
-}
-
 void sm__facts_release(struct sm__facts *f)
 {
     sm_free(f->criterion_ja);
@@ -155,20 +146,16 @@ int sm__facts_init(struct sm__facts *f, const struct sm_report *r, struct sm_dia
     f->catalog_version = version ? version : "";
 
     if (r->generated_at) {
-        if (!is_date(r->generated_at)) {
+        if (!sm_date_valid(r->generated_at)) {
             sm__facts_release(f);
             return sm_diag_set(diag, SM_EINVAL,
-                               "cannot export: generated date '%.40s' is not "
+                               "cannot export: generated date '%.40s' is not a date "
                                "YYYY-MM-DD",
                                r->generated_at);
         }
         memcpy(f->generated, r->generated_at, 11);
     } else {
-        time_t now = time(NULL);
-        struct tm tm;
-        if (!gmtime_r(&now, &tm) ||
-            strftime(f->generated, sizeof f->generated, "%Y-%m-%d", &tm) == 0)
-            memcpy(f->generated, "1970-01-01", 11);
+        sm_date_today(f->generated); /* the date in Japan, where the scheme runs */
     }
 
     sm_matrix_review_counts(r->matrix, &f->reviewed, &f->total);
@@ -343,33 +330,7 @@ void sm__tmp_discard(char *tmp)
 
 int sm__csv_text(struct sm_buf *b, bool first, const char *s)
 {
-    if (!s)
-        s = "";
-    size_t start = b->len;
-    int rc = first ? SM_OK : sm_buf_putc(b, ',');
-    bool quote = strpbrk(s, ",\"\r\n") != NULL;
-    bool formula =
-        s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r';
-    if (rc == SM_OK && quote)
-        rc = sm_buf_putc(b, '"');
-    if (rc == SM_OK && formula)
-        rc = sm_buf_putc(b, '\'');
-    for (const char *p = s; rc == SM_OK && *p; p++) {
-        const char *q = quote ? strchr(p, '"') : NULL;
-        size_t n = q ? (size_t)(q - p) + 1 : strlen(p);
-        rc = sm_buf_append(b, p, n);
-        if (rc == SM_OK && q)
-            rc = sm_buf_putc(b, '"');
-        p += n - 1;
-    }
-    if (rc == SM_OK && quote)
-        rc = sm_buf_putc(b, '"');
-    if (rc) {
-        b->len = start;
-        if (b->data)
-            b->data[start] = '\0';
-    }
-    return rc;
+    return sm_csv_put_field(b, s, s ? strlen(s) : 0, first, SM_CSV_NEUTRALISE);
 }
 
 int sm__csv_int(struct sm_buf *b, bool first, long long v)

@@ -24,12 +24,11 @@
 #include "smesec/alloc.h"
 #include "smesec/catalog.h"
 #include "smesec/commons.h"
+#include "smesec/csv.h"
 
 #include <string.h>
 
 #include "util/banned.h"
-
-#define BOM "\xEF\xBB\xBF"
 
 /* An item is rarely written when fewer than this share of the guidelines mention it. */
 #define RARE_SHARE 0.25
@@ -228,8 +227,8 @@ static int meta_fields(struct sm_buf *b, const struct sm__facts *f)
 static int items_csv(const struct sm_report *r, const struct stats *s, const struct sm__facts *f,
                      struct sm_buf *b)
 {
-    int rc = sm_buf_puts(b, BOM "id,title,title_en,category_id,category,stage,written_by,"
-                                "guidelines,share,mean,concrete,common,reference");
+    int rc = sm_buf_puts(b, SM_CSV_BOM "id,title,title_en,category_id,category,stage,written_by,"
+                                       "guidelines,share,mean,concrete,common,reference");
     if (rc == SM_OK)
         rc = meta_header(b);
     for (size_t i = 0; i < s->n_items && rc == SM_OK; i++) {
@@ -301,9 +300,10 @@ static int group_row(struct sm_buf *b, const char *dimension, const struct group
 
 static int coverage_csv(const struct stats *s, const struct sm__facts *f, struct sm_buf *b)
 {
-    int rc = sm_buf_puts(b, BOM "dimension,key,name,guidelines,items,common_items,analysed_cells,"
-                                "written_cells,coverage,mean,common_cells,common_met,"
-                                "common_met_share");
+    int rc =
+        sm_buf_puts(b, SM_CSV_BOM "dimension,key,name,guidelines,items,common_items,analysed_cells,"
+                                  "written_cells,coverage,mean,common_cells,common_met,"
+                                  "common_met_share");
     if (rc == SM_OK)
         rc = meta_header(b);
     if (rc == SM_OK)

@@ -32,7 +32,7 @@ struct sm__facts {
     const char *catalog_title;    /* borrowed from the catalog; never NULL */
     const char *catalog_title_en; /* the English title, else the Japanese; never NULL */
     const char *catalog_version;  /* borrowed from the catalog; never NULL */
-    char generated[16];           /* r->generated_at, or today's UTC date when that is NULL */
+    char generated[16];           /* r->generated_at, or today's date in Japan when NULL */
     size_t reviewed;              /* sm_matrix_review_counts */
     size_t total;
     char reviewed_ja[96]; /* "レビュー済み: N / M セル" */
@@ -72,10 +72,10 @@ void sm__tmp_discard(char *tmp);
 
 /* ---- CSV (RFC 4180) and Markdown ---------------------------------------------------------- */
 
-/* Appends one text field: a leading ' when it starts with = + - @ TAB or CR (so a
- * spreadsheet never runs it as a formula), in double quotes (inner quotes doubled) when it
- * holds a comma, a quote, CR or LF; preceded by a comma unless first (the row's first
- * field). */
+/* Appends one text field (NULL as empty) with sm_csv_put_field and SM_CSV_NEUTRALISE: a
+ * leading ' when it starts with = + - @ TAB or CR (so a spreadsheet never runs it as a
+ * formula), in double quotes (inner quotes doubled) when it holds a comma, a quote, CR or
+ * LF; preceded by a comma unless first (the row's first field). */
 int sm__csv_text(struct sm_buf *b, bool first, const char *s);
 /* Appends a number field (never quoted or neutralised). */
 int sm__csv_int(struct sm_buf *b, bool first, long long v);

@@ -277,6 +277,8 @@ static void bad_reports_are_refused(void **state)
     r.generated_at = "20 Feb 2026";
     assert_int_equal(sm_export_discussion_md(&r, c->md, &diag), SM_EINVAL);
     assert_non_null(strstr(diag.msg, "YYYY-MM-DD"));
+    r.generated_at = "2026-02-30";
+    assert_int_equal(sm_export_discussion_md(&r, c->md, &diag), SM_EINVAL);
     c->fix.matrix.n_items = SM_FIX_ITEMS - 1;
     assert_int_equal(sm_export_discussion_csv(&c->fix.report, c->items, c->coverage, &diag),
                      SM_EINVAL);
