@@ -11,7 +11,8 @@
  * byte, invalid UTF-8, a record whose field count differs from the first record's, and any
  * input past the limits. Fields are handed out NUL-terminated.
  *
- * The writer quotes a field only when it holds ',', '"', CR or LF. With SM_CSV_NEUTRALISE
+ * The writer quotes a field only when it holds ',', '"', CR or LF, or starts with a
+ * byte-order mark (which a reader would drop at the start of a file). With SM_CSV_NEUTRALISE
  * it prefixes "'" to any field that starts with '=', '+', '-', '@', TAB or CR (which a
  * spreadsheet would run as a formula), and also to a field that starts with one or more
  * "'" followed by one of those, so that sm_csv_unneutralise restores every field exactly.

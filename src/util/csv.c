@@ -225,7 +225,9 @@ int sm_csv_put_field(struct sm_buf *b, const char *s, size_t n, bool first, unsi
     size_t saved = b->len;
     if (!s)
         n = 0;
-    bool quote = false;
+    /* A field that starts with a byte-order mark is quoted, or at the start of a file a
+     * reader would take it for the file's own mark and drop it. */
+    bool quote = n >= 3 && memcmp(s, SM_CSV_BOM, 3) == 0;
     for (size_t i = 0; i < n && !quote; i++)
         quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
     bool prefix = (flags & SM_CSV_NEUTRALISE) && n > 0 && sm_csv_needs_neutralising(s, n);

@@ -148,6 +148,27 @@ static void writer_quotes_and_neutralises(void **state)
     sm_buf_release(&b);
 }
 
+/* Found by fuzz_registry_csv: a first field starting with U+FEFF was written bare and read
+ * back as the file's byte-order mark. */
+static void leading_bom_in_a_field_survives(void **state)
+{
+    (void)state;
+    struct sm_buf b;
+    sm_buf_init(&b, 256);
+    const char *const row[] = { SM_CSV_BOM "x", "y" };
+    assert_int_equal(sm_csv_put_record(&b, row, 2, 0), SM_OK);
+    assert_string_equal(b.data, "\"" SM_CSV_BOM "x\",y\r\n");
+    struct sm_csv_reader r;
+    const char *const *f;
+    size_t n;
+    struct sm_diag d;
+    sm_csv_reader_init(&r, b.data, b.len, NULL);
+    assert_int_equal(sm_csv_next(&r, &f, &n, &d), 1);
+    assert_string_equal(f[0], SM_CSV_BOM "x");
+    sm_csv_reader_release(&r);
+    sm_buf_release(&b);
+}
+
 static void unneutralise_is_exact(void **state)
 {
     (void)state;
@@ -163,8 +184,11 @@ static void unneutralise_is_exact(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(reads_rfc4180),         cmocka_unit_test(refuses_malformed_input),
-        cmocka_unit_test(limits_hold),           cmocka_unit_test(writer_quotes_and_neutralises),
+        cmocka_unit_test(reads_rfc4180),
+        cmocka_unit_test(refuses_malformed_input),
+        cmocka_unit_test(limits_hold),
+        cmocka_unit_test(writer_quotes_and_neutralises),
+        cmocka_unit_test(leading_bom_in_a_field_survives),
         cmocka_unit_test(unneutralise_is_exact),
     };
     return cmocka_run_group_tests_name("csv", tests, NULL, NULL);
