@@ -16,17 +16,19 @@ run_build=(build-essential cmake pkg-config ca-certificates)
 # Libraries libsmesec and the server link: storage (SQLite, PostgreSQL client), JSON,
 # password hashing and random numbers, HTTP.
 run_libs=(libsqlite3-dev libpq-dev libjansson-dev libsodium-dev libmicrohttpd-dev)
-# Libraries for the next pieces of work (XLSX workbooks, PDF text, ZIP/XML of office files,
-# Unicode normalisation, Japanese word segmentation); nothing links them yet.
+# Libraries for the guideline commons: XLSX workbooks, PDF text, ZIP/XML of office files,
+# Unicode normalisation, YAML catalogs and the service standard, Japanese word segmentation
+# with its dictionary.
 run_next=(libxlsxwriter-dev libpoppler-glib-dev libzip-dev libxml2-dev libutf8proc-dev
-    libmecab-dev mecab mecab-ipadic-utf8)
+    libyaml-dev libmecab-dev mecab mecab-ipadic-utf8)
 
 # --- testing and checking -------------------------------------------------------------
 # clang for the sanitizer and fuzz builds (its runtime libraries are in libclang-rt),
 # clang-format and clang-tidy for the style checks, git to list the tracked sources.
 test_tools=(clang clang-format clang-tidy libclang-rt-14-dev git)
-# Test frameworks: cmocka for the C tests, libcurl for the HTTP tests' client.
-test_libs=(libcmocka-dev libcurl4-openssl-dev)
+# Test frameworks: cmocka for the C tests, libcurl for the HTTP tests' client, and Python's
+# jsonschema to validate the OSCAL and STIX exports against their published schemas.
+test_libs=(libcmocka-dev libcurl4-openssl-dev python3-jsonschema)
 # Services and drivers: a PostgreSQL server for the storage contract suite, wrk for the load
 # benchmark, Chromium for the browser tests (driven from Node.js through playwright-core) and
 # a Japanese font so its screenshots show the text instead of empty boxes.

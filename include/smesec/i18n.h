@@ -25,10 +25,12 @@ int sm_lang_parse(const char *code, enum sm_lang *out);
 
 struct sm_i18n;
 
-/* Loads "ja.json" and "en.json" from files. SM_EPARSE (with the file and line in diag) when
- * a catalog is not a flat object of strings, SM_EINVAL when the key sets differ (diag names
- * the first missing key). *out is owned by the caller (sm_i18n_free). The result is
- * read-only and safe to share between threads. */
+/* Loads "ja.json" and "en.json" from files, each merged with its parts "ja-<part>.json" /
+ * "en-<part>.json" when there are any (each part of the program may keep its strings in a
+ * file of its own). SM_EPARSE (with the file and line in diag) when a file is not a flat
+ * object of strings, SM_EINVAL when a key is defined in two files of one language or when the
+ * languages' key sets differ (diag names the first such key). *out is owned by the caller
+ * (sm_i18n_free). The result is read-only and safe to share between threads. */
 int sm_i18n_new(const struct sm_embedded *files, struct sm_i18n **out, struct sm_diag *diag);
 void sm_i18n_free(struct sm_i18n *i18n);
 

@@ -117,14 +117,11 @@ static long member_line(const char *s, size_t n, size_t index)
     return -1;
 }
 
-/* Parses one catalog into *out (a new reference) and checks it is a flat object of strings. */
-static int load_catalog(const struct sm_embedded *files, const char *file, json_t **out,
-                        struct sm_diag *diag)
+/* Parses one catalog file into *out (a new reference) and checks it is a flat object of
+ * strings. */
+static int load_file(const struct sm_embedded *f, json_t **out, struct sm_diag *diag)
 {
-    const struct sm_embedded *f = sm_embedded_find(files, file);
-    if (!f)
-        return diag_at(diag, SM_ENOTFOUND, -1, -1, "cannot find message catalog '%s'", file);
-
+    const char *file = f->name;
     json_error_t err;
     json_t *root = json_loadb((const char *)f->data, f->len, JSON_REJECT_DUPLICATES, &err);
     if (!root)
@@ -151,6 +148,62 @@ static int load_catalog(const struct sm_embedded *files, const char *file, json_
         index++;
     }
     *out = root;
+    return SM_OK;
+}
+
+/* True when name is the language's catalog "ja.json" or one of its parts "ja-<part>.json":
+ * each part of the program keeps its strings in a file of its own. */
+static bool is_catalog_of(const char *name, const char *code)
+{
+    size_t c = strlen(code), n = strlen(name);
+    if (strncmp(name, code, c) != 0 || n < c + 5 || strcmp(name + n - 5, ".json") != 0)
+        return false;
+    return n == c + 5 || (name[c] == '-' && n > c + 6);
+}
+
+/* Loads the language's catalog and every part of it into one object (a new reference). A key
+ * defined in two files is an error naming it. */
+static int load_catalog(const struct sm_embedded *files, enum sm_lang lang, json_t **out,
+                        struct sm_diag *diag)
+{
+    const char *code = sm_lang_code(lang);
+    if (!sm_embedded_find(files, catalog_files[lang]))
+        return diag_at(diag, SM_ENOTFOUND, -1, -1, "cannot find message catalog '%s'",
+                       catalog_files[lang]);
+    json_t *all = json_object();
+    if (!all)
+        return SM_ENOMEM;
+    int rc = SM_OK;
+    for (const struct sm_embedded *f = files; f->name && rc == SM_OK; f++) {
+        if (!is_catalog_of(f->name, code))
+            continue;
+        json_t *part = NULL;
+        rc = load_file(f, &part, diag);
+        const char *key;
+        json_t *value;
+        if (rc == SM_OK) {
+            json_object_foreach(part, key, value)
+            {
+                if (json_object_get(all, key)) {
+                    rc = diag_at(diag, SM_EINVAL, -1, -1,
+                                 "message '%s' of catalog '%s' is defined in another '%s*.json'"
+                                 " too",
+                                 key, f->name, code);
+                    break;
+                }
+                if (json_object_set(all, key, value) != 0) {
+                    rc = SM_ENOMEM;
+                    break;
+                }
+            }
+        }
+        json_decref(part);
+    }
+    if (rc) {
+        json_decref(all);
+        return rc;
+    }
+    *out = all;
     return SM_OK;
 }
 
@@ -237,7 +290,7 @@ int sm_i18n_new(const struct sm_embedded *files, struct sm_i18n **out, struct sm
     json_t *catalogs[SM_LANG_COUNT] = { NULL };
     int rc = SM_OK;
     for (int l = 0; l < SM_LANG_COUNT && !rc; l++)
-        rc = load_catalog(files, catalog_files[l], &catalogs[l], diag);
+        rc = load_catalog(files, (enum sm_lang)l, &catalogs[l], diag);
     /* Both directions, so the report names a key whichever catalog lacks it. */
     for (int l = 1; l < SM_LANG_COUNT && !rc; l++) {
         rc = check_keys(catalogs, 0, l, diag);
