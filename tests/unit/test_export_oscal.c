@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -74,7 +75,10 @@ static void validate(const char *schema, const char *const *files, size_t n)
     char script[1024], schema_path[1024];
     snprintf(script, sizeof script, "%s/tests/data/schemas/oscal/validate.py", src);
     snprintf(schema_path, sizeof schema_path, "%s/tests/data/schemas/oscal/%s", src, schema);
-    const char *argv[16] = { "python3", script, schema_path };
+    /* Debian's python3, where scripts/deps.sh installs python3-jsonschema; another python3
+     * earlier on PATH may lack it. */
+    const char *python = access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
+    const char *argv[16] = { python, script, schema_path };
     assert_true(n <= 12);
     for (size_t k = 0; k < n; k++)
         argv[3 + k] = files[k];
