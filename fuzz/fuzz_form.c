@@ -31,9 +31,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (n > 0)
         memcpy(input, data + 1, n);
 
-    struct web_arena arena;
+    struct sm_arena arena;
     /* A small maximum sometimes, so the out-of-memory paths run as well. */
-    web_arena_init(&arena, (data[0] & 2) ? 512 : 4u * 1024 * 1024);
+    sm_arena_init(&arena, (data[0] & 2) ? 512 : 4u * 1024 * 1024);
     struct web_params params;
     struct sm_diag diag;
     sm_diag_clear(&diag);
@@ -55,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else if (params.n != 0) {
         abort();
     }
-    web_arena_release(&arena);
+    sm_arena_release(&arena);
     sm_free(input);
     return 0;
 }

@@ -10,8 +10,8 @@
 #ifndef SM_WEB_APP_H
 #define SM_WEB_APP_H
 
-#include "arena.h"
 #include "form.h"
+#include "smesec/arena.h"
 #include "web.h"
 
 #include "smesec/auth.h"
@@ -107,7 +107,7 @@ struct web_request {
     bool started;           /* server.c: the access handler has seen the headers */
     const char *raw_target; /* server.c: the request target as sent, arena */
     size_t discarded;       /* server.c: body bytes dropped past the limit */
-    struct web_arena arena;
+    struct sm_arena arena;
 
     enum web_method method;
     const char *method_name; /* as sent, arena */

@@ -26,10 +26,10 @@ static int hexval(char c)
 }
 
 /* Decodes s[0..n) of an urlencoded part into a fresh arena string. */
-static int url_decode(struct web_arena *arena, const char *s, size_t n, const char **out,
+static int url_decode(struct sm_arena *arena, const char *s, size_t n, const char **out,
                       size_t *out_len, struct sm_diag *diag)
 {
-    char *d = web_arena_alloc(arena, n + 1);
+    char *d = sm_arena_alloc(arena, n + 1);
     if (d == NULL)
         return SM_ENOMEM;
     size_t j = 0;
@@ -68,8 +68,8 @@ static size_t count_byte(const char *s, size_t n, char c)
     return k;
 }
 
-static int parse_urlencoded(struct web_arena *arena, const char *s, size_t n,
-                            struct web_params *out, struct sm_diag *diag)
+static int parse_urlencoded(struct sm_arena *arena, const char *s, size_t n, struct web_params *out,
+                            struct sm_diag *diag)
 {
     size_t pos = 0;
     while (pos < n) {
@@ -105,7 +105,7 @@ static bool cookie_octet_ok(const char *s, size_t n)
     return sm_utf8_valid(s, n, NULL);
 }
 
-static int parse_cookie(struct web_arena *arena, const char *s, size_t n, struct web_params *out)
+static int parse_cookie(struct sm_arena *arena, const char *s, size_t n, struct web_params *out)
 {
     size_t pos = 0;
     while (pos < n) {
@@ -138,8 +138,8 @@ static int parse_cookie(struct web_arena *arena, const char *s, size_t n, struct
         if (name_len == 0 || !cookie_octet_ok(seg, name_len) || !cookie_octet_ok(v, vlen))
             continue;
         struct web_param *p = &out->items[out->n];
-        char *name = web_arena_strndup(arena, seg, name_len);
-        char *value = web_arena_strndup(arena, v, vlen);
+        char *name = sm_arena_strndup(arena, seg, name_len);
+        char *value = sm_arena_strndup(arena, v, vlen);
         if (name == NULL || value == NULL)
             return SM_ENOMEM;
         p->name = name;
@@ -150,8 +150,8 @@ static int parse_cookie(struct web_arena *arena, const char *s, size_t n, struct
     return SM_OK;
 }
 
-int web_params_parse(struct web_arena *arena, const char *s, size_t n,
-                     enum web_params_syntax syntax, struct web_params *out, struct sm_diag *diag)
+int web_params_parse(struct sm_arena *arena, const char *s, size_t n, enum web_params_syntax syntax,
+                     struct web_params *out, struct sm_diag *diag)
 {
     out->items = NULL;
     out->n = 0;
@@ -168,7 +168,7 @@ int web_params_parse(struct web_arena *arena, const char *s, size_t n,
             return sm_diag_set(diag, SM_EPARSE, "more than %d fields", WEB_PARAMS_MAX);
         max = real;
     }
-    struct web_params tmp = { .items = web_arena_alloc(arena, max * sizeof(*tmp.items)), .n = 0 };
+    struct web_params tmp = { .items = sm_arena_alloc(arena, max * sizeof(*tmp.items)), .n = 0 };
     if (tmp.items == NULL)
         return SM_ENOMEM;
     int rc = SM_EINVAL;

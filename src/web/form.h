@@ -6,7 +6,7 @@
 #ifndef SM_WEB_FORM_H
 #define SM_WEB_FORM_H
 
-#include "arena.h"
+#include "smesec/arena.h"
 
 #include "smesec/err.h"
 
@@ -42,8 +42,8 @@ enum web_params_syntax {
 /* Parses s[0..n) (need not be NUL-terminated) into *out, allocating in arena. Returns SM_OK;
  * SM_EPARSE for a broken percent escape, an encoded NUL, invalid UTF-8 or more than
  * WEB_PARAMS_MAX pairs (diag says which and where); SM_ENOMEM. On failure *out is empty. */
-int web_params_parse(struct web_arena *arena, const char *s, size_t n,
-                     enum web_params_syntax syntax, struct web_params *out, struct sm_diag *diag);
+int web_params_parse(struct sm_arena *arena, const char *s, size_t n, enum web_params_syntax syntax,
+                     struct web_params *out, struct sm_diag *diag);
 
 /* The value of the first pair called name, or NULL. Borrowed from params' arena. */
 const char *web_params_get(const struct web_params *params, const char *name);

@@ -15,7 +15,7 @@ static int encode_next(struct web_request *req, const char *path, char **out)
 {
     static const char hex[] = "0123456789ABCDEF";
     size_t n = strlen(path);
-    char *d = web_arena_alloc(&req->arena, 3 * n + 1);
+    char *d = sm_arena_alloc(&req->arena, 3 * n + 1);
     if (d == NULL)
         return SM_ENOMEM;
     size_t j = 0;

@@ -20,7 +20,7 @@ void web_request_init(struct web_request *req, struct web_app *app)
 {
     memset(req, 0, sizeof(*req));
     req->app = app;
-    web_arena_init(&req->arena, WEB_ARENA_MAX);
+    sm_arena_init(&req->arena, WEB_ARENA_MAX);
     sm_buf_init(&req->body, WEB_BODY_MAX);
     sm_buf_init(&req->res.body, WEB_PAGE_MAX);
     req->path = "/";
@@ -46,7 +46,7 @@ void web_request_release(struct web_request *req)
     req->session = NULL;
     sm_buf_release(&req->body);
     sm_buf_release(&req->res.body);
-    web_arena_release(&req->arena);
+    sm_arena_release(&req->arena);
 }
 
 static enum web_method parse_method(const char *m)
@@ -79,9 +79,9 @@ static int hexval(char c)
 
 /* Percent-decodes a path ('+' stays '+') into *out. SM_EPARSE on a broken escape, an
  * encoded NUL or bad UTF-8; SM_ENOMEM. */
-static int decode_path(struct web_arena *a, const char *s, size_t n, char **out)
+static int decode_path(struct sm_arena *a, const char *s, size_t n, char **out)
 {
-    char *d = web_arena_alloc(a, n + 1);
+    char *d = sm_arena_alloc(a, n + 1);
     if (d == NULL)
         return SM_ENOMEM;
     size_t j = 0;
@@ -107,7 +107,7 @@ static int decode_path(struct web_arena *a, const char *s, size_t n, char **out)
 
 int web_request_set_target(struct web_request *req, const char *method, const char *uri)
 {
-    const char *m = web_arena_strdup(&req->arena, method != NULL ? method : "");
+    const char *m = sm_arena_strdup(&req->arena, method != NULL ? method : "");
     if (m == NULL)
         return SM_ENOMEM;
     req->method_name = m;
@@ -120,7 +120,7 @@ int web_request_set_target(struct web_request *req, const char *method, const ch
     const char *q = memchr(uri, '?', n);
     size_t path_len = q != NULL ? (size_t)(q - uri) : n;
     if (q != NULL) {
-        const char *query = web_arena_strdup(&req->arena, q + 1);
+        const char *query = sm_arena_strdup(&req->arena, q + 1);
         if (query == NULL)
             return SM_ENOMEM;
         req->query = query;

@@ -53,7 +53,7 @@ int web_header_add(struct web_request *req, const char *name, const char *value)
         return SM_EINVAL;
     if (req->res.n_headers == WEB_MAX_HEADERS)
         return SM_ELIMIT;
-    const char *v = web_arena_strdup(&req->arena, value);
+    const char *v = sm_arena_strdup(&req->arena, value);
     if (v == NULL)
         return SM_ENOMEM;
     req->res.headers[req->res.n_headers].name = name;

@@ -106,7 +106,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     req->now = (int64_t)time(NULL);
     req->conn = conn;
     /* The method is not known yet; keep the target until the access handler runs. */
-    req->raw_target = web_arena_strdup(&req->arena, uri != NULL ? uri : "");
+    req->raw_target = sm_arena_strdup(&req->arena, uri != NULL ? uri : "");
     atomic_fetch_add(&srv->in_flight, 1);
     return req;
 }
