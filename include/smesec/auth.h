@@ -22,10 +22,11 @@ enum sm_role {
     SM_ROLE_OPERATOR,
     SM_ROLE_REVIEWER,
     SM_ROLE_PROVIDER,
-    SM_ROLE_ANALYST
+    SM_ROLE_ANALYST,
+    SM_ROLE_ASSOCIATION /* an industry association, tied to its industry */
 };
 
-/* "operator", "reviewer", "provider", "analyst". Static. */
+/* "operator", "reviewer", "provider", "analyst", "association". Static. */
 const char *sm_role_name(enum sm_role role);
 /* Parses a role name; SM_EINVAL when unknown. */
 int sm_role_parse(const char *name, enum sm_role *out);
@@ -83,8 +84,8 @@ int sm_user_get(struct sm_store *store, const char *username, struct sm_user **o
  * transaction with its audit record. The caller checks that the actor may do this (an
  * operator). SM_ENOTFOUND for an unknown user or provider; SM_EINVAL when provider_id is
  * not 0 and the user's role is not 'provider'. */
-int sm_user_set_provider(struct sm_store *store, const struct sm_actor *actor,
-                         const char *username, int64_t provider_id, struct sm_diag *diag);
+int sm_user_set_provider(struct sm_store *store, const struct sm_actor *actor, const char *username,
+                         int64_t provider_id, struct sm_diag *diag);
 
 /* How many failed logins within the window lock the next attempts out until the window has
  * passed: per username, and (higher, since an office may share one address) per client. */

@@ -16,12 +16,16 @@
 
 #include "util/banned.h"
 
+/* clang-format off */
 static const char *const role_names[] = {
     [SM_ROLE_OPERATOR] = "operator",
     [SM_ROLE_REVIEWER] = "reviewer",
     [SM_ROLE_PROVIDER] = "provider",
     [SM_ROLE_ANALYST] = "analyst",
+    [SM_ROLE_ASSOCIATION] = "association",
 };
+
+/* clang-format on */
 
 const char *sm_role_name(enum sm_role role)
 {
@@ -30,6 +34,7 @@ const char *sm_role_name(enum sm_role role)
     case SM_ROLE_REVIEWER:
     case SM_ROLE_PROVIDER:
     case SM_ROLE_ANALYST:
+    case SM_ROLE_ASSOCIATION:
         return role_names[role];
     }
     return "unknown";
@@ -187,8 +192,8 @@ int sm_user_get(struct sm_store *store, const char *username, struct sm_user **o
     return rc;
 }
 
-int sm_user_set_provider(struct sm_store *store, const struct sm_actor *actor,
-                         const char *username, int64_t provider_id, struct sm_diag *diag)
+int sm_user_set_provider(struct sm_store *store, const struct sm_actor *actor, const char *username,
+                         int64_t provider_id, struct sm_diag *diag)
 {
     char object[96], detail[32];
     struct sm_user *user = NULL;
@@ -206,12 +211,11 @@ int sm_user_set_provider(struct sm_store *store, const struct sm_actor *actor,
             rc = sm_diag_set(diag, SM_ENOTFOUND, "no provider %lld", (long long)provider_id);
     }
     if (!rc)
-        rc = provider_id != 0 ? sm_sql_run(store, NULL, diag,
-                                           "UPDATE users SET provider_id = ? WHERE id = ?", "ii",
-                                           provider_id, user->id)
-                              : sm_sql_run(store, NULL, diag,
-                                           "UPDATE users SET provider_id = NULL WHERE id = ?", "i",
-                                           user->id);
+        rc = provider_id != 0
+                 ? sm_sql_run(store, NULL, diag, "UPDATE users SET provider_id = ? WHERE id = ?",
+                              "ii", provider_id, user->id)
+                 : sm_sql_run(store, NULL, diag, "UPDATE users SET provider_id = NULL WHERE id = ?",
+                              "i", user->id);
     if (!rc) {
         snprintf(object, sizeof object, "user:%s", username);
         snprintf(detail, sizeof detail, "provider:%lld", (long long)provider_id);

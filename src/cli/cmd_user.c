@@ -67,11 +67,12 @@ static int user_add(int argc, char **argv)
     if (!username)
         return cli_usage_error("user add: give a USERNAME");
     if (!role_name)
-        return cli_usage_error("user add: give --role (operator, reviewer, provider, analyst)");
+        return cli_usage_error("user add: give --role (operator, reviewer, provider, analyst,"
+                               " association)");
     enum sm_role role;
     if (sm_role_parse(role_name, &role))
         return cli_usage_error("user add: unknown role '%s' (operator, reviewer, provider,"
-                               " analyst)",
+                               " analyst, association)",
                                role_name);
     struct sm_diag diag;
     if (sm_username_check(username, &diag))

@@ -48,7 +48,7 @@ static const char usage[] =
     "  seed --demo             load demo data (accounts with password 'demo-password')\n"
     "  user add USERNAME --role ROLE [--name DISPLAY]\n"
     "                          add an account; the password is read from stdin\n"
-    "                          roles: operator, reviewer, provider, analyst\n"
+    "                          roles: operator, reviewer, provider, analyst, association\n"
     "  user passwd USERNAME    set an account's password, read from stdin\n"
     "\n"
     "every command that touches data takes --db URL: a file path means SQLite,\n"

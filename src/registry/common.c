@@ -318,6 +318,7 @@ bool sm_registry_can_review(const struct sm_registry_who *who)
         return true;
     case SM_ROLE_PROVIDER:
     case SM_ROLE_ANALYST:
+    case SM_ROLE_ASSOCIATION:
         return false;
     }
     return false;
@@ -339,6 +340,7 @@ bool sm_registry_can_edit(const struct sm_registry_who *who, int64_t provider_id
         return own_provider(who, provider_id);
     case SM_ROLE_REVIEWER:
     case SM_ROLE_ANALYST:
+    case SM_ROLE_ASSOCIATION:
         return false;
     }
     return false;
@@ -355,6 +357,7 @@ bool sm_registry_can_view(const struct sm_registry_who *who, int64_t provider_id
     case SM_ROLE_PROVIDER:
         return own_provider(who, provider_id);
     case SM_ROLE_ANALYST:
+    case SM_ROLE_ASSOCIATION:
         return false;
     }
     return false;

@@ -3,7 +3,8 @@ CREATE TABLE users (
     id @ID@,
     username TEXT NOT NULL UNIQUE,
     display_name TEXT NOT NULL,
-    role TEXT NOT NULL CHECK (role IN ('operator', 'reviewer', 'provider', 'analyst')),
+    role TEXT NOT NULL
+        CHECK (role IN ('operator', 'reviewer', 'provider', 'analyst', 'association')),
     password_hash TEXT NOT NULL,
     disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
     created_at BIGINT NOT NULL
