@@ -77,7 +77,8 @@ int sm_document_read_mem(const void *data, size_t n, const char *name, enum sm_d
                          struct sm_diag *diag);
 
 /* Builds a document from pages of text that are already UTF-8 (as stored in the database):
- * each is copied and normalised. Owned by the caller. */
+ * each is copied and normalised (normalising is idempotent, so stored pages come back
+ * unchanged). numbers may be NULL for pages 1..n_pages. Owned by the caller. */
 int sm_document_from_pages(const char *const *texts, const int *numbers, size_t n_pages,
                            struct sm_document **out, struct sm_diag *diag);
 
@@ -103,7 +104,8 @@ int sm_text_to_utf8(const void *data, size_t n, enum sm_encoding enc, char **out
  *    closing bracket, or a list item's end, followed by a line that does not start a list
  *    item or a heading); spaces that PDF extraction leaves between Japanese characters are
  *    removed; runs of spaces collapse to one.
- * *out is owned by the caller (sm_free). SM_EPARSE with the offset for invalid UTF-8.
+ * *out is owned by the caller (sm_free). SM_EPARSE with the offset for invalid UTF-8;
+ * SM_ELIMIT for text that would grow more than eightfold (only contrived input does).
  */
 int sm_text_normalize(const char *s, size_t n, char **out, size_t *out_len, struct sm_diag *diag);
 
