@@ -536,7 +536,7 @@ struct sm_registry_hit {
     const char *provider_name;
     bool fictitious;
     const char *name;
-    const char *summary;
+    const char *summary; /* its first 120 characters, for a list; NULL when none */
     int service_class;
     enum sm_monitoring monitoring;
     bool nationwide;
@@ -567,6 +567,13 @@ struct sm_registry_results {
 int sm_registry_search(struct sm_store *store, const struct sm_registry_query *q,
                        struct sm_registry_results **out, struct sm_diag *diag);
 void sm_registry_results_free(struct sm_registry_results *res);
+
+/* A number that grows whenever the public list changes (an approval, a status, an import,
+ * a provider's name), in any process on the database. A server may cache search results
+ * keyed by (generation, today, query): the list also changes with the date, as renewal
+ * dates pass. One indexed read. */
+int sm_registry_listing_generation(struct sm_store *store, int64_t *generation,
+                                   struct sm_diag *diag);
 
 /* --- Case studies ----------------------------------------------------------------------- */
 

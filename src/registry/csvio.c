@@ -643,6 +643,8 @@ static int write_row(struct sm_store *store, const struct sm_registry_who *who, 
                         "ittttiii", provider_id, sm_svc_status_name(r->status), r->registered_on,
                         r->renewal_on, r->status_note, version, now, service_id);
     if (!rc)
+        rc = sm__listing_refresh(store, service_id, 0, diag);
+    if (!rc)
         rc = sm__reg_audit(store, who, "service.import", "service", service_id, r->registration_no,
                            diag);
     return rc;

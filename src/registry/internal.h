@@ -89,6 +89,15 @@ int sm__checks_store(struct sm_store *store, int64_t application_id,
                      const struct sm_service_content *content, const char *today,
                      struct sm_diag *diag);
 
+/* --- The public list ------------------------------------------------------------------------ */
+
+/* Rewrites the service_listing rows of service_id (or, with service_id 0, of every service
+ * of provider_id) from the services, their approved versions and providers. Inside the
+ * caller's transaction; every change to a service's status, dates, registration number or
+ * approved version, or to a provider's name or flag, calls it. */
+int sm__listing_refresh(struct sm_store *store, int64_t service_id, int64_t provider_id,
+                        struct sm_diag *diag);
+
 /* --- Messages -------------------------------------------------------------------------- */
 
 /* Posts a message to provider_id (and mail to its contact address, if any), inside the

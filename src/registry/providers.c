@@ -164,6 +164,9 @@ int sm_registry_provider_update(struct sm_store *store, const struct sm_registry
         sm_diag_set(diag, rc, "provider '%s' already exists", in->name);
     if (!rc && changed == 0)
         rc = sm_diag_set(diag, SM_ENOTFOUND, "no provider %lld", (long long)in->id);
+    /* The public list shows the provider's name and flag. */
+    if (!rc)
+        rc = sm__listing_refresh(store, 0, in->id, diag);
     if (!rc)
         rc = sm__reg_audit(store, who, "provider.update", "provider", in->id, NULL, diag);
     return sm__reg_finish(store, rc, diag);

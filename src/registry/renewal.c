@@ -167,6 +167,8 @@ int sm_registry_remind(struct sm_store *store, const struct sm_registry_who *who
                                 " WHERE id = ? AND status = 'registered'",
                                 "ii", sm__now(), r->service_id);
             if (!rc && changed)
+                rc = sm__listing_refresh(store, r->service_id, 0, diag);
+            if (!rc && changed)
                 rc = sm__reg_audit(store, who, "service.renewal_due", "service", r->service_id,
                                    r->renewal_on, diag);
             rc = sm__reg_finish(store, rc, diag);

@@ -414,8 +414,8 @@ static int first_open_requirement(struct sm_store *store, int64_t application_id
     return rc;
 }
 
-static int registration_approve(struct sm_store *store, const struct app_head *h, const char *today,
-                                struct sm_diag *diag)
+static int registration_update(struct sm_store *store, const struct app_head *h, const char *today,
+                               struct sm_diag *diag)
 {
     int months = 0, rc = sm_registry_renewal_months(store, &months, diag);
     int32_t day;
@@ -463,6 +463,16 @@ static int registration_approve(struct sm_store *store, const struct app_head *h
     }
     }
     return SM_EINVAL;
+}
+
+/* Registers, changes or renews, and rewrites the service's public list rows. */
+static int registration_approve(struct sm_store *store, const struct app_head *h, const char *today,
+                                struct sm_diag *diag)
+{
+    int rc = registration_update(store, h, today, diag);
+    if (!rc)
+        rc = sm__listing_refresh(store, h->service_id, 0, diag);
+    return rc;
 }
 
 static void decision_message(enum sm_decision d, int64_t app, const char *comment, char *sj,
@@ -601,6 +611,8 @@ static int operator_change(struct sm_store *store, const struct sm_registry_who 
     rc = sm_sql_run(store, NULL, diag,
                     "UPDATE services SET status = ?, status_note = ?, updated_at = ? WHERE id = ?",
                     "ttii", to, reason && *reason ? reason : NULL, sm__now(), service_id);
+    if (!rc)
+        rc = sm__listing_refresh(store, service_id, 0, diag);
     if (!rc && strcmp(to, "withdrawn") == 0)
         rc = sm_sql_run(store, NULL, diag,
                         "UPDATE applications SET state = 'withdrawn', decided_by = ?,"

@@ -2,13 +2,16 @@
  * Public search (see smesec/registry.h): one SQL statement per request, whatever the
  * filters.
  *
- * With a prefecture the statement starts from service_areas' (pref_code, version_id)
- * index, reading the rows of that prefecture and of '00' (nationwide), and joins each to
- * the service whose public version it is: only the approved content of a listed service
- * can match, and nothing is read per result afterwards. Every optional filter is written
- * as "(? = <off> OR <condition>)" so the statement text depends only on whether a
- * prefecture is given and on the sort: a handful of texts, each prepared once per
- * connection by the PostgreSQL backend's cache.
+ * The statement reads service_listing, a narrow table of listed services that the library
+ * rewrites (sm__listing_refresh) in the same transaction as every change that can affect
+ * it: with a prefecture, the rows of that prefecture and the nationwide rows ('00') through
+ * the primary key; without, the one 'ZZ' row of each service. Only the approved content of
+ * a registered service is there, and the renewal date is compared with today in the query,
+ * so lapsing needs no job. Every optional filter is written as "(? = <off> OR
+ * <condition>)", so there are two statement texts in all, each prepared once per
+ * connection by the PostgreSQL backend's cache. All matches are read (a few hundred per
+ * prefecture at most), then sorted and cut to the page in C: the total costs nothing extra
+ * and both backends order alike.
  *
  * The monthly cost compared with max_price and sorted on is, for N devices, the monthly
  * price plus N times the per-device price, each counting as 0 where the type has no such
@@ -19,6 +22,7 @@
 
 #include "smesec/alloc.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/banned.h"
@@ -157,65 +161,106 @@ int sm_registry_query_set(struct sm_registry_query *q, const char *name, const c
     return sm_diag_set(diag, SM_EINVAL, "unknown search parameter '%s'", name);
 }
 
-/* The monthly cost for the bound number of devices (one parameter). */
-#define PRICE_EXPR                                                                          \
- "CASE WHEN (v.monitoring_type <> 'endpoint' AND v.monthly_yen IS NULL)"                    \
- " OR (v.monitoring_type <> 'network' AND v.device_monthly_yen IS NULL) THEN NULL"          \
- " ELSE COALESCE(v.monthly_yen, 0) + CAST(? AS BIGINT) * COALESCE(v.device_monthly_yen, 0)" \
- " END"
+/* The monthly cost for the bound number of devices (one parameter), over alias x. */
+#define PRICE_EXPR(x)                                                               \
+ "CASE WHEN (" x ".monitoring_type <> 'endpoint' AND " x ".monthly_yen IS NULL)"    \
+ " OR (" x ".monitoring_type <> 'network' AND " x ".device_monthly_yen IS NULL)"    \
+ " THEN NULL ELSE COALESCE(" x ".monthly_yen, 0) + CAST(? AS BIGINT) * COALESCE(" x \
+ ".device_monthly_yen, 0) END"
 
-#define SELECT_COLUMNS                                                                   \
- "SELECT s.id, s.provider_id, p.name, p.fictitious, v.name, v.summary, v.service_class," \
- " v.monitoring_type, v.nationwide, v.pref_mask, v.monthly_yen, v.device_monthly_yen,"   \
- " v.initial_yen, " PRICE_EXPR " AS price, v.onsite, v.monitoring_24h, v.insurance,"     \
- " v.ransomware_best, s.status, s.registration_no, s.renewal_on, COUNT(*) OVER () AS total"
+/* The listing columns, in the order both the refresh and the search use them. */
+#define LISTING_COLUMNS                                                                     \
+ "service_id, renewal_on, status, provider_id, provider_name, fictitious, name, summary,"   \
+ " service_class, monitoring_type, nationwide, pref_mask, monthly_yen, device_monthly_yen," \
+ " initial_yen, onsite, monitoring_24h, insurance, ransomware_best, registration_no"
 
-#define FROM_PREFECTURE                                                        \
- " FROM service_areas a JOIN services s ON s.public_version_id = a.version_id" \
- " JOIN service_versions v ON v.id = a.version_id"                             \
- " JOIN providers p ON p.id = s.provider_id"                                   \
- " WHERE a.pref_code IN (?, '00') AND "
+/* The same values from services s, their approved versions v and providers p. */
+#define LISTING_SOURCE                                                            \
+ " s.id, s.renewal_on, s.status, s.provider_id, p.name, p.fictitious, v.name,"    \
+ " substr(v.summary, 1, 120),"                                                    \
+ " v.service_class, v.monitoring_type, v.nationwide, v.pref_mask, v.monthly_yen," \
+ " v.device_monthly_yen, v.initial_yen, v.onsite, v.monitoring_24h, v.insurance," \
+ " v.ransomware_best, s.registration_no FROM services s"                          \
+ " JOIN service_versions v ON v.id = s.public_version_id"                         \
+ " JOIN providers p ON p.id = s.provider_id"
 
-#define FROM_ALL                                                          \
- " FROM services s JOIN service_versions v ON v.id = s.public_version_id" \
- " JOIN providers p ON p.id = s.provider_id WHERE "
+#define LISTABLE " s.status IN ('registered', 'renewal_due') AND s.renewal_on IS NOT NULL"
 
-#define FILTERS                                               \
- SM__LISTED " AND (? = '' OR v.monitoring_type = ?)"          \
-            " AND (? = 0 OR v.service_class = ?)"             \
-            " AND (? = 0 OR v.onsite = 1)"                    \
-            " AND (? = 0 OR v.ransomware_best = 'effective')" \
-            " AND (? < 0 OR " PRICE_EXPR " <= ?)"
+int sm__listing_refresh(struct sm_store *store, int64_t service_id, int64_t provider_id,
+                        struct sm_diag *diag)
+{
+    /* [by service][by provider] */
+    static const char *const del[] = {
+        "DELETE FROM service_listing WHERE service_id = ?",
+        "DELETE FROM service_listing WHERE provider_id = ?",
+    };
+    static const char *const areas[] = {
+        "INSERT INTO service_listing (pref_code, " LISTING_COLUMNS
+        ") SELECT a.pref_code," LISTING_SOURCE " JOIN service_areas a ON a.version_id = v.id"
+        " WHERE s.id = ? AND" LISTABLE,
+        "INSERT INTO service_listing (pref_code, " LISTING_COLUMNS
+        ") SELECT a.pref_code," LISTING_SOURCE " JOIN service_areas a ON a.version_id = v.id"
+        " WHERE s.provider_id = ? AND" LISTABLE,
+    };
+    static const char *const all[] = {
+        "INSERT INTO service_listing (pref_code, " LISTING_COLUMNS ") SELECT 'ZZ'," LISTING_SOURCE
+        " WHERE s.id = ? AND" LISTABLE,
+        "INSERT INTO service_listing (pref_code, " LISTING_COLUMNS ") SELECT 'ZZ'," LISTING_SOURCE
+        " WHERE s.provider_id = ? AND" LISTABLE,
+    };
+    int k = service_id ? 0 : 1;
+    int64_t key = service_id ? service_id : provider_id;
+    int rc = sm_sql_run(store, NULL, diag, del[k], "i", key);
+    if (!rc)
+        rc = sm_sql_run(store, NULL, diag, areas[k], "i", key);
+    if (!rc)
+        rc = sm_sql_run(store, NULL, diag, all[k], "i", key);
+    if (!rc)
+        rc = sm_sql_run(store, NULL, diag,
+                        "UPDATE registry_settings SET value = value + 1"
+                        " WHERE name = 'listing_generation'",
+                        "");
+    return rc;
+}
 
-#define ORDER_DEFAULT    " ORDER BY v.service_class, p.name, v.name, s.id LIMIT ? OFFSET ?"
-#define ORDER_PRICE      " ORDER BY price ASC NULLS LAST, s.id LIMIT ? OFFSET ?"
-#define ORDER_PRICE_DESC " ORDER BY price DESC NULLS LAST, s.id LIMIT ? OFFSET ?"
+int sm_registry_listing_generation(struct sm_store *store, int64_t *generation,
+                                   struct sm_diag *diag)
+{
+    return sm_sql_scalar_int64(
+        store, "SELECT value FROM registry_settings WHERE name = 'listing_generation'", generation,
+        diag);
+}
 
-/* Every statement text the search runs: [with prefecture][sort]. */
-static const char *const statements[2][3] = {
-    {
-        SELECT_COLUMNS FROM_ALL FILTERS ORDER_DEFAULT,
-        SELECT_COLUMNS FROM_ALL FILTERS ORDER_PRICE,
-        SELECT_COLUMNS FROM_ALL FILTERS ORDER_PRICE_DESC,
-    },
-    {
-        SELECT_COLUMNS FROM_PREFECTURE FILTERS ORDER_DEFAULT,
-        SELECT_COLUMNS FROM_PREFECTURE FILTERS ORDER_PRICE,
-        SELECT_COLUMNS FROM_PREFECTURE FILTERS ORDER_PRICE_DESC,
-    },
+#define SEARCH_COLUMNS                                                                      \
+ "SELECT l.service_id, l.provider_id, l.provider_name, l.fictitious, l.name, l.summary,"    \
+ " l.service_class, l.monitoring_type, l.nationwide, l.pref_mask, l.monthly_yen,"           \
+ " l.device_monthly_yen, l.initial_yen, " PRICE_EXPR(                                       \
+     "l") " AS price, l.onsite,"                                                            \
+          " l.monitoring_24h, l.insurance, l.ransomware_best, l.status, l.registration_no," \
+          " l.renewal_on FROM service_listing l"
+
+#define SEARCH_FILTERS                                             \
+ " l.renewal_on >= ? AND (? = '' OR l.monitoring_type = ?)"        \
+ " AND (? = 0 OR l.service_class = ?) AND (? = 0 OR l.onsite = 1)" \
+ " AND (? = 0 OR l.ransomware_best = 'effective')"                 \
+ " AND (? < 0 OR " PRICE_EXPR("l") " <= ?)"
+
+/* [with a prefecture]: the rows of that prefecture and the nationwide ones, or the one row
+ * each service has for the list of all. */
+static const char *const statements[2] = {
+    SEARCH_COLUMNS " WHERE l.pref_code = 'ZZ' AND" SEARCH_FILTERS,
+    SEARCH_COLUMNS " WHERE l.pref_code IN (?, '00') AND" SEARCH_FILTERS,
 };
 
-static int sort_index(enum sm_registry_sort s)
+static bool sort_valid(enum sm_registry_sort s)
 {
     switch (s) {
     case SM_SORT_DEFAULT:
-        return 0;
     case SM_SORT_PRICE:
-        return 1;
     case SM_SORT_PRICE_DESC:
-        return 2;
+        return true;
     }
-    return -1;
+    return false;
 }
 
 static int bind_query(struct sm_sql *st, const struct sm_registry_query *q, const char *today)
@@ -237,11 +282,47 @@ static int bind_query(struct sm_sql *st, const struct sm_registry_query *q, cons
         (rc = sm_sql_bind_int64(st, i++, q->ransomware ? 1 : 0)) ||
         (rc = sm_sql_bind_int64(st, i++, q->max_price)) ||
         (rc = sm_sql_bind_int64(st, i++, devices)) ||
-        (rc = sm_sql_bind_int64(st, i++, q->max_price)) ||
-        (rc = sm_sql_bind_int64(st, i++, (int64_t)q->limit)) ||
-        (rc = sm_sql_bind_int64(st, i++, (int64_t)q->offset)))
+        (rc = sm_sql_bind_int64(st, i++, q->max_price)))
         return rc;
     return SM_OK;
+}
+
+/* Orders, sorted in C so both backends agree (names compare as bytes of UTF-8, that is by
+ * code point, whatever the database's collation). Unknown prices go last either way. */
+static int cmp_id(const struct sm_registry_hit *a, const struct sm_registry_hit *b)
+{
+    return (a->service_id > b->service_id) - (a->service_id < b->service_id);
+}
+
+static int cmp_default(const void *pa, const void *pb)
+{
+    const struct sm_registry_hit *a = pa, *b = pb;
+    int c = (a->service_class > b->service_class) - (a->service_class < b->service_class);
+    if (!c)
+        c = strcmp(a->provider_name ? a->provider_name : "",
+                   b->provider_name ? b->provider_name : "");
+    if (!c)
+        c = strcmp(a->name ? a->name : "", b->name ? b->name : "");
+    return c ? c : cmp_id(a, b);
+}
+
+static int cmp_price(const struct sm_registry_hit *a, const struct sm_registry_hit *b, int dir)
+{
+    bool ua = a->price == SM_UNKNOWN, ub = b->price == SM_UNKNOWN;
+    if (ua != ub)
+        return ua ? 1 : -1;
+    int c = ua ? 0 : dir * ((a->price > b->price) - (a->price < b->price));
+    return c ? c : cmp_id(a, b);
+}
+
+static int cmp_price_asc(const void *a, const void *b)
+{
+    return cmp_price(a, b, 1);
+}
+
+static int cmp_price_desc(const void *a, const void *b)
+{
+    return cmp_price(a, b, -1);
 }
 
 static int check_query(const struct sm_registry_query *q, struct sm_diag *diag)
@@ -261,7 +342,7 @@ static int check_query(const struct sm_registry_query *q, struct sm_diag *diag)
         return sm_diag_set(diag, SM_EINVAL, "offset %zu is too large", q->offset);
     if (q->today[0] && !sm_date_valid(q->today))
         return sm_diag_set(diag, SM_EINVAL, "date '%s' is not YYYY-MM-DD", q->today);
-    if (sort_index(q->sort) < 0)
+    if (!sort_valid(q->sort))
         return sm_diag_set(diag, SM_EINVAL, "unknown sort");
     return SM_OK;
 }
@@ -285,13 +366,14 @@ int sm_registry_search(struct sm_store *store, const struct sm_registry_query *q
     if ((rc = sm__reg_new(sizeof *res, &a, (void **)&res)))
         return rc;
     res->priv = a;
-    rc =
-        sm_sql_prepare(store, statements[q->prefecture[0] ? 1 : 0][sort_index(q->sort)], &st, diag);
+    struct sm_registry_hit *all = NULL;
+    size_t n_all = 0;
+    rc = sm_sql_prepare(store, statements[q->prefecture[0] ? 1 : 0], &st, diag);
     if (!rc)
         rc = bind_query(st, q, today);
     while (!rc && (rc = sm_sql_step(st, diag)) == SM_SQL_ROW) {
         rc = SM_OK;
-        struct sm_registry_hit *h = sm__vec_push(a, (void **)&res->hits, &res->n, &cap, sizeof *h);
+        struct sm_registry_hit *h = sm__vec_push(a, (void **)&all, &n_all, &cap, sizeof *h);
         if (!h) {
             rc = SM_ENOMEM;
             break;
@@ -322,7 +404,6 @@ int sm_registry_search(struct sm_store *store, const struct sm_registry_query *q
             rc = sm__parse_stored(sm_svc_status_parse(status, &h->status), "status", status, diag);
         h->registration_no = sm__col(a, st, c++, &oom);
         h->renewal_on = sm__col(a, st, c++, &oom);
-        res->total = (size_t)sm_sql_int64(st, c++);
         if (!rc && oom)
             rc = SM_ENOMEM;
     }
@@ -330,6 +411,26 @@ int sm_registry_search(struct sm_store *store, const struct sm_registry_query *q
     if (rc != SM_SQL_DONE) {
         sm__reg_free(a);
         return rc < 0 ? rc : SM_EDB;
+    }
+    /* Every match was read (a few hundred at most per prefecture): sort, count, and hand
+     * out the page. */
+    int (*cmp)(const void *, const void *) = cmp_default;
+    switch (q->sort) {
+    case SM_SORT_DEFAULT:
+        break;
+    case SM_SORT_PRICE:
+        cmp = cmp_price_asc;
+        break;
+    case SM_SORT_PRICE_DESC:
+        cmp = cmp_price_desc;
+        break;
+    }
+    if (n_all > 1)
+        qsort(all, n_all, sizeof *all, cmp);
+    res->total = n_all;
+    if (q->offset < n_all) {
+        res->hits = all + q->offset;
+        res->n = n_all - q->offset < q->limit ? n_all - q->offset : q->limit;
     }
     *out = res;
     return SM_OK;

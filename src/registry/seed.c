@@ -232,6 +232,8 @@ static int seed_service(struct seeder *s, const char *key, int64_t provider_id, 
             sm_sql_run(s->store, NULL, s->diag,
                        "UPDATE services SET public_version_id = ? WHERE id = ?", "ii", version, id);
     if (!rc)
+        rc = sm__listing_refresh(s->store, id, 0, s->diag);
+    if (!rc)
         rc = sm__reg_audit_actor(s->store, s->actor, "service.seed", "service", id, key, s->diag);
     rc = sm__reg_finish(s->store, rc, s->diag);
     if (!rc && id_out)

@@ -495,7 +495,7 @@ static int classes(struct reader *r, yaml_node_t *map, unsigned *out)
     unsigned set = 0;
     for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++) {
         yaml_node_t *item = node(r, *i);
-        int64_t c;
+        int64_t c = 0;
         int rc = integer(r, item, &c);
         if (rc)
             return rc;

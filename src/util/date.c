@@ -81,7 +81,9 @@ void sm_date_format(int32_t days, char out[SM_DATE_SIZE])
         memcpy(out, "0000-00-00", SM_DATE_SIZE);
         return;
     }
-    snprintf(out, SM_DATE_SIZE, "%04d-%02d-%02d", y, m, d);
+    /* The remainders tell the compiler what the checks above already ensure. */
+    snprintf(out, SM_DATE_SIZE, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
+             (unsigned)d % 100u);
 }
 
 int32_t sm_date_from_unix(int64_t t)

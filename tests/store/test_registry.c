@@ -321,9 +321,13 @@ static void edits_stay_hidden_until_approved(void **state)
     struct sm_registry_who staff = staff_of(prov), rv = reviewer_who();
     struct sm_service_content c;
     good_content(&c, "before");
+    int64_t gen0 = -1, gen1 = -1, gen2 = -1;
+    assert_int_equal(sm_registry_listing_generation(s, &gen0, &d), SM_OK);
     int64_t svc = register_service(s, prov, &c, T0);
     const char *const tokyo[] = { "prefecture", "13", NULL };
     assert_string_equal(search_names(s, T0, tokyo, buf, sizeof buf), "before");
+    assert_int_equal(sm_registry_listing_generation(s, &gen1, &d), SM_OK);
+    assert_true(gen1 > gen0);
 
     good_content(&c, "after");
     c.monthly_yen = 8000;
@@ -331,6 +335,9 @@ static void edits_stay_hidden_until_approved(void **state)
     int64_t app = 0;
     assert_int_equal(sm_registry_apply(s, &staff, SM_APP_CHANGE, svc, &c, T0, &app, NULL, &d),
                      SM_OK);
+    /* An application changes nothing public, not even the generation. */
+    assert_int_equal(sm_registry_listing_generation(s, &gen2, &d), SM_OK);
+    assert_int_equal(gen2, gen1);
     /* The public still sees the approved version everywhere. */
     assert_string_equal(search_names(s, T0, tokyo, buf, sizeof buf), "before");
     const char *const osaka[] = { "prefecture", "27", NULL };

@@ -96,7 +96,8 @@ CREATE TABLE service_versions (
 CREATE INDEX service_versions_service ON service_versions(service_id);
 
 ALTER TABLE services ADD COLUMN public_version_id BIGINT REFERENCES service_versions(id);
-CREATE INDEX services_public_version ON services(public_version_id);
+-- A version belongs to one service, so this is unique; the search joins through it.
+CREATE UNIQUE INDEX services_public_version ON services(public_version_id);
 
 CREATE TABLE service_devices (
     version_id BIGINT NOT NULL REFERENCES service_versions(id) ON DELETE CASCADE,
@@ -119,6 +120,46 @@ CREATE TABLE service_areas (
     PRIMARY KEY (version_id, pref_code)
 );
 CREATE INDEX service_areas_pref ON service_areas(pref_code, version_id);
+
+-- The public list: what the search reads, in one narrow table. The library rewrites a
+-- service's rows in the same transaction as every change that can affect them (approval,
+-- status, import, provider name): one row per prefecture of its approved content, '00'
+-- for a nationwide service, and one row 'ZZ' for the list of all prefectures, for each
+-- service that is registered or renewal_due. Whether the renewal date has passed is decided
+-- by the query (renewal_on >= today), so a lapsed service leaves the list without a job.
+CREATE TABLE service_listing (
+    pref_code TEXT NOT NULL CHECK (length(pref_code) = 2),
+    service_id BIGINT NOT NULL REFERENCES services(id),
+    renewal_on TEXT NOT NULL,
+    status TEXT NOT NULL,
+    provider_id BIGINT NOT NULL,
+    provider_name TEXT NOT NULL,
+    fictitious INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    summary TEXT,
+    service_class BIGINT NOT NULL,
+    monitoring_type TEXT NOT NULL,
+    nationwide INTEGER NOT NULL,
+    pref_mask BIGINT NOT NULL,
+    monthly_yen BIGINT,
+    device_monthly_yen BIGINT,
+    initial_yen BIGINT,
+    onsite INTEGER,
+    monitoring_24h INTEGER,
+    insurance INTEGER,
+    ransomware_best TEXT NOT NULL,
+    registration_no TEXT,
+    PRIMARY KEY (pref_code, service_id)
+);
+CREATE INDEX service_listing_service ON service_listing(service_id);
+CREATE INDEX service_listing_provider ON service_listing(provider_id);
+-- Every column the search reads, so it is answered from the index alone. summary holds
+-- the first 120 characters only, which keeps each entry far below PostgreSQL's limit on
+-- the size of an index row.
+CREATE INDEX service_listing_search ON service_listing(pref_code, renewal_on, service_id,
+    provider_id, provider_name, fictitious, name, summary, service_class, monitoring_type,
+    nationwide, pref_mask, monthly_yen, device_monthly_yen, initial_yen, onsite,
+    monitoring_24h, insurance, ransomware_best, status, registration_no);
 
 -- Applications (new service, change, renewal) with the proposed version, and their review.
 CREATE TABLE applications (
@@ -229,9 +270,12 @@ CREATE TABLE inquiries (
 CREATE INDEX inquiries_provider ON inquiries(provider_id, id);
 CREATE INDEX inquiries_created ON inquiries(created_at);
 
--- Settings of the registry an operator may change (the renewal cycle).
+-- Settings of the registry an operator may change (the renewal cycle), and the public
+-- list's generation: a number that grows with every change to service_listing, so a web
+-- server may cache search pages keyed by it (and by the date).
 CREATE TABLE registry_settings (
     name TEXT PRIMARY KEY,
     value BIGINT NOT NULL
 );
 INSERT INTO registry_settings (name, value) VALUES ('renewal_months', 24);
+INSERT INTO registry_settings (name, value) VALUES ('listing_generation', 0);
