@@ -60,6 +60,7 @@ struct sm_user {
     char *display_name;
     enum sm_role role;
     int64_t provider_id; /* the provider a 'provider' user works for; 0 for none */
+    char *industry;      /* the industry an 'association' user speaks for; NULL for none */
 };
 
 void sm_user_free(struct sm_user *user);
@@ -86,6 +87,14 @@ int sm_user_get(struct sm_store *store, const char *username, struct sm_user **o
  * not 0 and the user's role is not 'provider'. */
 int sm_user_set_provider(struct sm_store *store, const struct sm_actor *actor, const char *username,
                          int64_t provider_id, struct sm_diag *diag);
+
+/* Ties an 'association' user to its industry, named as guidelines name it (e.g. "物流"), in
+ * one transaction with its audit record; NULL or "" unties it. The caller checks that the
+ * actor may do this (an operator). SM_ENOTFOUND for an unknown user; SM_EINVAL when industry
+ * is set and the user's role is not 'association', or it is not valid UTF-8 of at most 500
+ * bytes. */
+int sm_user_set_industry(struct sm_store *store, const struct sm_actor *actor, const char *username,
+                         const char *industry, struct sm_diag *diag);
 
 /* How many failed logins within the window lock the next attempts out until the window has
  * passed: per username, and (higher, since an office may share one address) per client. */

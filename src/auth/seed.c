@@ -18,7 +18,11 @@ static const struct {
     { "reviewer", "審査担当（デモ）", SM_ROLE_REVIEWER },
     { "provider", "サービス事業者（デモ）", SM_ROLE_PROVIDER },
     { "analyst", "分析担当（デモ）", SM_ROLE_ANALYST },
+    { "association", "業界団体（デモ）", SM_ROLE_ASSOCIATION },
 };
+
+/* The demo association speaks for this industry, as guidelines name it. */
+#define DEMO_INDUSTRY "物流"
 
 int sm_seed_demo(struct sm_store *store, const struct sm_actor *actor, struct sm_diag *diag)
 {
@@ -27,6 +31,8 @@ int sm_seed_demo(struct sm_store *store, const struct sm_actor *actor, struct sm
                              demo_users[i].role, "demo-password", NULL, diag);
         if (rc == SM_EEXIST)
             continue;
+        if (!rc && demo_users[i].role == SM_ROLE_ASSOCIATION)
+            rc = sm_user_set_industry(store, actor, demo_users[i].username, DEMO_INDUSTRY, diag);
         if (rc)
             return rc;
     }

@@ -75,7 +75,8 @@ int sm_session_lookup(struct sm_store *store, const char *token, int64_t now,
     struct sm_session *s = NULL;
     int rc = sm_sql_prepare(store,
                             "SELECT u.id, u.username, u.display_name, u.role, u.provider_id,"
-                            " s.csrf, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id"
+                            " u.industry, s.csrf, s.expires_at"
+                            " FROM sessions s JOIN users u ON u.id = s.user_id"
                             " WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0",
                             &st, diag);
     if (rc)
@@ -89,7 +90,7 @@ int sm_session_lookup(struct sm_store *store, const char *token, int64_t now,
     }
     if (rc != SM_SQL_ROW)
         goto out;
-    const char *csrf = sm_sql_text(st, 5);
+    const char *csrf = sm_sql_text(st, 6);
     if (!csrf || strlen(csrf) != SM_TOKEN_SIZE - 1) {
         rc = SM_EDB;
         goto out;
@@ -103,7 +104,7 @@ int sm_session_lookup(struct sm_store *store, const char *token, int64_t now,
     if (rc)
         goto out;
     memcpy(s->csrf, csrf, SM_TOKEN_SIZE);
-    s->expires_at = sm_sql_int64(st, 6);
+    s->expires_at = sm_sql_int64(st, 7);
     *out = s;
     s = NULL;
 out:

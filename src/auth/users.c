@@ -7,6 +7,7 @@
 
 #include "auth/internal.h"
 #include "smesec/alloc.h"
+#include "smesec/utf8.h"
 #include "store/sql.h"
 
 #include <stdio.h>
@@ -73,6 +74,7 @@ void sm_user_free(struct sm_user *user)
         return;
     sm_free(user->username);
     sm_free(user->display_name);
+    sm_free(user->industry);
     sm_free(user);
 }
 
@@ -93,6 +95,13 @@ int sm__user_from_row(const struct sm_sql *st, int col, struct sm_user **out)
         return SM_EDB;
     }
     u->provider_id = sm_sql_is_null(st, col + 4) ? 0 : sm_sql_int64(st, col + 4);
+    if (!sm_sql_is_null(st, col + 5)) {
+        u->industry = sm_strdup(sm_sql_text(st, col + 5));
+        if (!u->industry) {
+            sm_user_free(u);
+            return SM_ENOMEM;
+        }
+    }
     *out = u;
     return SM_OK;
 }
@@ -176,8 +185,8 @@ int sm_user_get(struct sm_store *store, const char *username, struct sm_user **o
 {
     struct sm_sql *st = NULL;
     int rc = sm_sql_prepare(store,
-                            "SELECT id, username, display_name, role, provider_id FROM users"
-                            " WHERE username = ?",
+                            "SELECT id, username, display_name, role, provider_id, industry"
+                            " FROM users WHERE username = ?",
                             &st, diag);
     if (rc)
         return rc;
@@ -220,6 +229,38 @@ int sm_user_set_provider(struct sm_store *store, const struct sm_actor *actor, c
         snprintf(object, sizeof object, "user:%s", username);
         snprintf(detail, sizeof detail, "provider:%lld", (long long)provider_id);
         rc = sm_audit_record(store, actor, "user.provider", object, detail, diag);
+    }
+    if (!rc)
+        rc = sm_store_commit(store, diag);
+    if (rc)
+        sm_store_rollback(store);
+    sm_user_free(user);
+    return rc;
+}
+
+int sm_user_set_industry(struct sm_store *store, const struct sm_actor *actor, const char *username,
+                         const char *industry, struct sm_diag *diag)
+{
+    char object[96];
+    struct sm_user *user = NULL;
+    size_t bad = 0;
+    if (industry && !*industry)
+        industry = NULL;
+    if (industry && (strlen(industry) > 500 || !sm_utf8_valid(industry, strlen(industry), &bad)))
+        return sm_diag_set(diag, SM_EINVAL, "an industry is valid UTF-8 of at most 500 bytes");
+    int rc = sm_store_begin(store, diag);
+    if (rc)
+        return rc;
+    rc = sm_user_get(store, username, &user, diag);
+    if (!rc && industry && user->role != SM_ROLE_ASSOCIATION)
+        rc = sm_diag_set(diag, SM_EINVAL, "user '%s' is not an industry association's user",
+                         username);
+    if (!rc)
+        rc = sm_sql_run(store, NULL, diag, "UPDATE users SET industry = ? WHERE id = ?", "ti",
+                        industry, user->id);
+    if (!rc) {
+        snprintf(object, sizeof object, "user:%s", username);
+        rc = sm_audit_record(store, actor, "user.industry", object, industry, diag);
     }
     if (!rc)
         rc = sm_store_commit(store, diag);
@@ -314,15 +355,15 @@ int sm_login(struct sm_store *store, const char *username, const char *password,
     }
 
     rc = sm_sql_prepare(store,
-                        "SELECT id, username, display_name, role, provider_id, password_hash"
-                        " FROM users WHERE username = ? AND disabled = 0",
+                        "SELECT id, username, display_name, role, provider_id, industry,"
+                        " password_hash FROM users WHERE username = ? AND disabled = 0",
                         &st, diag);
     if (!rc)
         rc = sm_sql_bindv(st, "t", username);
     if (!rc)
         rc = sm_sql_step(st, diag);
     if (rc == SM_SQL_ROW) {
-        if (sm_password_verify(sm_sql_text(st, 5), password) == SM_OK)
+        if (sm_password_verify(sm_sql_text(st, 6), password) == SM_OK)
             rc = sm__user_from_row(st, 0, &user);
         else
             rc = SM_EAUTH;

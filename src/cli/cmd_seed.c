@@ -34,7 +34,7 @@ int cmd_seed(int argc, char **argv)
     sm_store_free(store);
     if (rc)
         return cli_fail(rc, "cannot load demo data", &diag);
-    printf("demo data loaded; demo accounts operator, reviewer, provider, analyst"
+    printf("demo data loaded; demo accounts operator, reviewer, provider, analyst, association"
            " (password 'demo-password', for local trials only)\n");
     return EXIT_OK;
 }

@@ -214,7 +214,16 @@ static void demo_seed_is_idempotent(void **state)
     sm_user_free(u);
     long n = 0;
     assert_int_equal(sm_audit_count(s, "user.add", &n, &d), SM_OK);
-    assert_int_equal(n, 4);
+    assert_int_equal(n, 5);
+    /* The demo association speaks for an industry; nobody else does. */
+    assert_int_equal(sm_user_get(s, "association", &u, &d), SM_OK);
+    assert_int_equal(u->role, SM_ROLE_ASSOCIATION);
+    assert_non_null(u->industry);
+    assert_string_equal(u->industry, "物流");
+    sm_user_free(u);
+    assert_int_equal(sm_user_get(s, "analyst", &u, &d), SM_OK);
+    assert_null(u->industry);
+    sm_user_free(u);
 }
 
 int main(void)
