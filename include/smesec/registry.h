@@ -758,7 +758,8 @@ extern const size_t sm_registry_csv_n_columns;
 /* Writes every registered service (one with a registration number; applications in flight
  * are not part of the registry) with its approved content as CSV into out: UTF-8 with a
  * byte-order mark, CRLF, formula-like cells neutralised with a leading "'". Devices are one
- * cell holding a JSON array. Operators only. */
+ * cell holding one CSV line per device (kind, ransomware, maker, product, functions,
+ * reason). Operators only. */
 int sm_registry_export_csv(struct sm_store *store, const struct sm_registry_who *who,
                            struct sm_buf *out, struct sm_diag *diag);
 

@@ -5,9 +5,10 @@
  * One row per registered service with its approved content. Unknown facts are empty
  * cells; yes/no properties are "yes", "no" or empty; prefectures are "nationwide" or codes
  * joined by ';'; help-desk channels are names joined by ';'; devices are one cell holding a
- * JSON array, so a device's text may contain anything. Export neutralises formula-like
- * cells and import undoes it (smesec/csv.h), so export then import gives back the same
- * registry.
+ * small CSV of its own (one line per device: kind, ransomware, maker, product, functions,
+ * reason), so a device's text may contain anything and a spreadsheet shows one device a
+ * line. Export neutralises formula-like cells and import undoes it (smesec/csv.h), so
+ * export then import gives back the same registry.
  *
  * Import reads and checks every row before writing anything, then writes all rows in one
  * transaction; a database refusal on any row rolls everything back and is reported against
@@ -18,7 +19,6 @@
 #include "smesec/alloc.h"
 #include "smesec/csv.h"
 
-#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -142,46 +142,23 @@ static const char *tri_cell(enum sm_tri t)
     return "";
 }
 
-static int json_append(const char *buffer, size_t size, void *data)
-{
-    return sm_buf_append(data, buffer, size) ? -1 : 0;
-}
+/* The devices as CSV inside the cell: one line per device, with the fields kind,
+ * ransomware, maker, product, functions, reason. */
+#define DEVICE_FIELDS 6
 
-static int set_text(json_t *o, const char *key, const char *s)
-{
-    if (!s)
-        return SM_OK;
-    json_t *v = json_string(s);
-    if (!v || json_object_set_new(o, key, v))
-        return SM_ENOMEM;
-    return SM_OK;
-}
-
-/* The devices as a JSON array into b. */
-static int devices_json(const struct sm_service_content *c, struct sm_buf *b)
+static int devices_cell(const struct sm_service_content *c, struct sm_buf *b)
 {
     int rc = SM_OK;
-    json_t *arr = json_array();
-    if (!arr)
-        return SM_ENOMEM;
     for (size_t i = 0; !rc && i < c->n_devices; i++) {
         const struct sm_device *d = &c->devices[i];
-        json_t *o = json_object();
-        if (!o || json_array_append_new(arr, o)) {
-            rc = SM_ENOMEM;
-            break;
-        }
-        if ((rc = set_text(o, "maker", d->maker)) ||
-            (rc = set_text(o, "kind", sm_device_kind_name(d->kind))) ||
-            (rc = set_text(o, "product", d->product)) ||
-            (rc = set_text(o, "functions", d->functions)) ||
-            (rc = set_text(o, "ransomware", sm_effect_name(d->ransomware))) ||
-            (rc = set_text(o, "reason", d->reason)))
-            break;
+        const char *f[DEVICE_FIELDS] = { sm_device_kind_name(d->kind),
+                                         sm_effect_name(d->ransomware),
+                                         d->maker,
+                                         d->product,
+                                         d->functions,
+                                         d->reason };
+        rc = sm_csv_put_record(b, f, DEVICE_FIELDS, 0);
     }
-    if (!rc && json_dump_callback(arr, json_append, b, JSON_COMPACT | JSON_PRESERVE_ORDER))
-        rc = SM_ENOMEM;
-    json_decref(arr);
     return rc;
 }
 
@@ -256,7 +233,7 @@ static int export_row(struct sm_store *store, struct sm_sql *st, struct sm_buf *
     cells[C_SUMMARY] = c.summary;
     cells[C_CLASS1_SINCE] = c.class1_since;
     if (c.n_devices) {
-        if ((rc = devices_json(&c, &tmp)))
+        if ((rc = devices_cell(&c, &tmp)))
             goto out;
         cells[C_DEVICES] = sm_arena_strdup(&a, tmp.data ? tmp.data : "");
     } else {
@@ -407,17 +384,6 @@ static int cell_date(struct importer *im, const char *const *f, enum col c, cons
     return SM_OK;
 }
 
-static const char *json_str(json_t *o, const char *key, struct importer *im, bool *oom)
-{
-    json_t *v = json_object_get(o, key);
-    if (!json_is_string(v))
-        return NULL;
-    char *copy = sm_arena_strdup(im->a, json_string_value(v));
-    if (!copy)
-        *oom = true;
-    return copy;
-}
-
 static int cell_devices(struct importer *im, const char *const *f, struct sm_service_content *c,
                         bool *oom)
 {
@@ -425,48 +391,59 @@ static int cell_devices(struct importer *im, const char *const *f, struct sm_ser
     const char *col = sm_registry_csv_columns[C_DEVICES];
     if (!*s)
         return SM_OK;
-    json_error_t err;
-    json_t *arr = json_loadb(s, strlen(s), JSON_REJECT_DUPLICATES, &err);
-    int rc = SM_OK;
-    if (!arr)
-        return add_error(im, im->record, col, "not a JSON array: %s", err.text);
-    size_t n = json_array_size(arr);
-    if (!json_is_array(arr) || n > SM_SERVICE_DEVICES_MAX) {
-        json_decref(arr);
-        return add_error(im, im->record, col, "a JSON array of at most %d devices is expected",
-                         SM_SERVICE_DEVICES_MAX);
-    }
-    struct sm_device *d = sm_arena_calloc(im->a, n ? n : 1, sizeof *d);
-    if (!d) {
-        json_decref(arr);
+    struct sm_csv_limits lim = { .max_fields = DEVICE_FIELDS,
+                                 .max_record = CSV_MAX_RECORD,
+                                 .max_records = SM_SERVICE_DEVICES_MAX };
+    struct sm_csv_reader rd;
+    struct sm_device *d = sm_arena_calloc(im->a, SM_SERVICE_DEVICES_MAX, sizeof *d);
+    if (!d)
         return SM_ENOMEM;
-    }
-    for (size_t i = 0; !rc && i < n; i++) {
-        json_t *o = json_array_get(arr, i);
-        if (!json_is_object(o)) {
-            rc = add_error(im, im->record, col, "device %zu is not an object", i + 1);
-            break;
-        }
-        const char *kind = json_str(o, "kind", im, oom), *eff = json_str(o, "ransomware", im, oom);
-        if (!kind || sm_device_kind_parse(kind, &d[i].kind)) {
-            rc = add_error(im, im->record, col, "device %zu: kind is utm, edr, simple_edr or soc",
-                           i + 1);
-            break;
-        }
-        if (!eff || sm_effect_parse(eff, &d[i].ransomware)) {
+    sm_csv_reader_init(&rd, s, strlen(s), &lim);
+    const char *const *df;
+    size_t nf = 0, n = 0;
+    int rc;
+    struct sm_diag dd;
+    sm_diag_clear(&dd);
+    while ((rc = sm_csv_next(&rd, &df, &nf, &dd)) == 1) {
+        rc = SM_OK;
+        if (nf != DEVICE_FIELDS) {
             rc = add_error(im, im->record, col,
-                           "device %zu: ransomware is effective, partial or unknown", i + 1);
+                           "device %zu: %d fields expected (kind, ransomware, maker, product, "
+                           "functions, reason)",
+                           n + 1, DEVICE_FIELDS);
             break;
         }
-        d[i].maker = json_str(o, "maker", im, oom);
-        d[i].product = json_str(o, "product", im, oom);
-        d[i].functions = json_str(o, "functions", im, oom);
-        d[i].reason = json_str(o, "reason", im, oom);
+        if (sm_device_kind_parse(df[0], &d[n].kind)) {
+            rc =
+                add_error(im, im->record, col,
+                          "device %zu: kind '%s' is not utm, edr, simple_edr or soc", n + 1, df[0]);
+            break;
+        }
+        if (sm_effect_parse(df[1], &d[n].ransomware)) {
+            rc = add_error(im, im->record, col,
+                           "device %zu: ransomware '%s' is not effective, partial or unknown",
+                           n + 1, df[1]);
+            break;
+        }
+        const char **text[] = { &d[n].maker, &d[n].product, &d[n].functions, &d[n].reason };
+        for (size_t k = 0; k < 4; k++) {
+            const char *v = df[2 + k];
+            *text[k] = *v ? sm_arena_strdup(im->a, v) : NULL;
+            if (*v && !*text[k])
+                *oom = true;
+        }
+        n++;
     }
-    json_decref(arr);
+    if (rc == SM_EPARSE || rc == SM_ELIMIT) {
+        rc = add_error(im, im->record, col, "at most %d devices, one CSV line each: %s",
+                       SM_SERVICE_DEVICES_MAX, dd.msg);
+    }
+    sm_csv_reader_release(&rd);
+    if (rc)
+        return rc;
     c->devices = d;
     c->n_devices = n;
-    return rc;
+    return SM_OK;
 }
 
 static int cell_channels(struct importer *im, const char *const *f, unsigned *out)

@@ -382,11 +382,11 @@ static void search_fixture(struct sm_store *s)
             *devices;
     } rows[] = {
         { "S1", "registered", "2031-01-01", "s1-net", "1", "network", "13", "9000", "", "yes",
-          "[{\"kind\":\"utm\",\"ransomware\":\"effective\"}]" },
+          "utm,effective,,,," },
         { "S2", "registered", "2031-01-01", "s2-edr", "1", "endpoint", "13;14", "", "1500", "",
-          "[{\"kind\":\"edr\",\"ransomware\":\"partial\"}]" },
+          "edr,partial,,,," },
         { "S3", "renewal_due", "2030-07-01", "s3-both", "2", "combined", "nationwide", "20000",
-          "3000", "yes", "[{\"kind\":\"edr\",\"ransomware\":\"effective\"}]" },
+          "3000", "yes", "edr,effective,,,," },
         { "S4", "registered", "2030-05-31", "s4-lapsed", "1", "network", "01", "5000", "", "yes",
           "" },
         { "S5", "suspended", "2031-01-01", "s5-suspended", "1", "network", "13", "4000", "", "yes",
@@ -1269,6 +1269,92 @@ static void demo_seed_covers_every_prefecture(void **state)
     sm_buf_release(&second);
 }
 
+/* --- Out of memory ---------------------------------------------------------------------- */
+
+/* Runs op with the Nth allocation failing, for N = 0, 1, ... until it succeeds: every
+ * failure must be SM_ENOMEM (or the database's own refusal) with no transaction left open,
+ * and ASan proves nothing leaks. */
+#define EVERY_ALLOCATION_FAILING(op)                              \
+ do {                                                             \
+  int rc_ = SM_ENOMEM;                                            \
+  for (long n_ = 0; rc_ != SM_OK && n_ < 100000; n_++) {          \
+   sm_alloc_fail_after(n_);                                       \
+   rc_ = (op);                                                    \
+   sm_alloc_fail_after(-1);                                       \
+   if (rc_ != SM_OK && rc_ != SM_ENOMEM && rc_ != SM_EDB)         \
+    fail_msg("%s: %d with allocation %ld failing", #op, rc_, n_); \
+   assert_false(sm_store_in_transaction(s));                      \
+  }                                                               \
+  assert_int_equal(rc_, SM_OK);                                   \
+ } while (0)
+
+static int search_once(struct sm_store *s)
+{
+    struct sm_registry_query q;
+    struct sm_registry_results *r = NULL;
+    sm_registry_query_init(&q);
+    memcpy(q.today, T0, SM_DATE_SIZE);
+    memcpy(q.prefecture, "13", 3);
+    q.sort = SM_SORT_PRICE;
+    int rc = sm_registry_search(s, &q, &r, NULL);
+    sm_registry_results_free(r);
+    return rc;
+}
+
+static int application_once(struct sm_store *s, int64_t app)
+{
+    struct sm_registry_who op = operator_who();
+    struct sm_registry_application *a = NULL;
+    int rc = sm_registry_application_get(s, &op, app, &a, NULL);
+    sm_registry_application_free(a);
+    return rc;
+}
+
+static int export_once(struct sm_store *s, struct sm_buf *out)
+{
+    struct sm_registry_who op = operator_who();
+    sm_buf_reset(out);
+    return sm_registry_export_csv(s, &op, out, NULL);
+}
+
+static int import_once(struct sm_store *s, const struct sm_buf *in)
+{
+    struct sm_registry_who op = operator_who();
+    struct sm_import_report *rep = NULL;
+    int rc = sm_registry_import_csv(s, &op, in->data, in->len, false, &rep, NULL);
+    sm_import_report_free(rep);
+    return rc;
+}
+
+static int apply_once(struct sm_store *s, int64_t prov, const struct sm_service_content *c)
+{
+    struct sm_registry_who staff = staff_of(prov);
+    return sm_registry_apply(s, &staff, SM_APP_NEW, prov, c, T0, NULL, NULL, NULL);
+}
+
+static void allocation_failures_are_returned(void **state)
+{
+    struct sm_store *s = store_of(state);
+    search_fixture(s);
+    int64_t prov = add_provider(s, "p1", "p1@example.com");
+    struct sm_service_content c;
+    good_content(&c, "oom");
+    EVERY_ALLOCATION_FAILING(apply_once(s, prov, &c));
+    struct sm_registry_application_list *al = NULL;
+    struct sm_registry_who op = operator_who();
+    assert_int_equal(sm_registry_applications(s, &op, 0, true, &al, NULL), SM_OK);
+    assert_int_equal(al->n, 1); /* failed attempts left nothing behind */
+    int64_t app = al->items[0].id;
+    sm_registry_application_list_free(al);
+    EVERY_ALLOCATION_FAILING(search_once(s));
+    EVERY_ALLOCATION_FAILING(application_once(s, app));
+    struct sm_buf csv;
+    sm_buf_init(&csv, 1 << 22);
+    EVERY_ALLOCATION_FAILING(export_once(s, &csv));
+    EVERY_ALLOCATION_FAILING(import_once(s, &csv));
+    sm_buf_release(&csv);
+}
+
 int main(void)
 {
     if (sm_init() != SM_OK)
@@ -1291,6 +1377,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(csv_import_is_all_or_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(csv_export_neutralises_and_round_trips, setup, teardown),
         cmocka_unit_test_setup_teardown(demo_seed_covers_every_prefecture, setup, teardown),
+        cmocka_unit_test_setup_teardown(allocation_failures_are_returned, setup, teardown),
     };
     int failed = 0;
     for (int i = 0; i < n; i++) {

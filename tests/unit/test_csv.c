@@ -169,6 +169,24 @@ static void leading_bom_in_a_field_survives(void **state)
     sm_buf_release(&b);
 }
 
+static void out_of_memory_is_returned(void **state)
+{
+    (void)state;
+    char out[512];
+    struct sm_diag d;
+    const char in[] = "a,\"b,c\",d\r\n1,2,3\r\n";
+    int rc = SM_ENOMEM;
+    for (long n = 0; rc != 0 && n < 100; n++) {
+        sm_alloc_fail_after(n);
+        rc = read_all(in, sizeof in - 1, NULL, out, sizeof out, &d);
+        sm_alloc_fail_after(-1);
+        if (rc != 0)
+            assert_int_equal(rc, SM_ENOMEM);
+    }
+    assert_int_equal(rc, 0);
+    assert_string_equal(out, "a|b,c|d/1|2|3");
+}
+
 static void unneutralise_is_exact(void **state)
 {
     (void)state;
@@ -189,6 +207,7 @@ int main(void)
         cmocka_unit_test(limits_hold),
         cmocka_unit_test(writer_quotes_and_neutralises),
         cmocka_unit_test(leading_bom_in_a_field_survives),
+        cmocka_unit_test(out_of_memory_is_returned),
         cmocka_unit_test(unneutralise_is_exact),
     };
     return cmocka_run_group_tests_name("csv", tests, NULL, NULL);
