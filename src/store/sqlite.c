@@ -6,15 +6,54 @@
  * a busy timeout so that concurrent writers from the server's threads wait for each other
  * instead of failing. A connection is used by one thread at a time (the pool guarantees it),
  * so it is opened without SQLite's own per-connection mutex.
+ *
+ * Each connection keeps the statements it has prepared, idle and reset, keyed by their SQL
+ * text: the server runs the same few statements constantly, and preparing one costs more than
+ * running a small indexed query. A statement handed out is not in the cache, so two users of
+ * the same SQL at once get two statements.
  */
 #include "store/backend.h"
 
 #include "smesec/alloc.h"
 
 #include <sqlite3.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "util/banned.h"
+
+#define CACHE_SIZE 64
+
+struct lite_conn;
+
+struct lite_stmt {
+    sqlite3_stmt *st;
+    struct lite_conn *conn;
+    uint64_t hash;
+    char *sql; /* the key, owned */
+};
+
+struct lite_conn {
+    sqlite3 *db;
+    size_t n_idle;
+    struct lite_stmt *idle[CACHE_SIZE];
+};
+
+/* FNV-1a: cheap, and the cache compares the text anyway. */
+static uint64_t sql_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+static void stmt_destroy(struct lite_stmt *s)
+{
+    sqlite3_finalize(s->st);
+    sm_free(s->sql);
+    sm_free(s);
+}
 
 static int lite_open(const char *target, void **conn, struct sm_diag *diag)
 {
@@ -41,13 +80,23 @@ static int lite_open(const char *target, void **conn, struct sm_diag *diag)
         sqlite3_close(db);
         return SM_EDB;
     }
-    *conn = db;
+    struct lite_conn *c = sm_calloc(1, sizeof *c);
+    if (!c) {
+        sqlite3_close(db);
+        return SM_ENOMEM;
+    }
+    c->db = db;
+    *conn = c;
     return SM_OK;
 }
 
 static void lite_close(void *conn)
 {
-    sqlite3_close(conn);
+    struct lite_conn *c = conn;
+    for (size_t i = 0; i < c->n_idle; i++)
+        stmt_destroy(c->idle[i]);
+    sqlite3_close(c->db);
+    sm_free(c);
 }
 
 static int map_error(sqlite3 *db, int rc, struct sm_diag *diag)
@@ -68,11 +117,12 @@ static int map_error(sqlite3 *db, int rc, struct sm_diag *diag)
 
 static int lite_exec(void *conn, const char *sql, struct sm_diag *diag)
 {
+    sqlite3 *db = ((struct lite_conn *)conn)->db;
     char *err = NULL;
-    int rc = sqlite3_exec(conn, sql, NULL, NULL, &err);
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &err);
     if (rc != SQLITE_OK) {
-        int code = map_error(conn, rc, NULL);
-        sm_diag_set(diag, 0, "sqlite: %s", err ? err : sqlite3_errmsg(conn));
+        int code = map_error(db, rc, NULL);
+        sm_diag_set(diag, 0, "sqlite: %s", err ? err : sqlite3_errmsg(db));
         sqlite3_free(err);
         return code;
     }
@@ -117,74 +167,113 @@ static char *lite_dialect(const char *sql)
 static int lite_prepare(void *conn, const char *sql, void **stmt, int *n_params,
                         struct sm_diag *diag)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(conn, sql, -1, &st, NULL);
-    if (rc != SQLITE_OK)
-        return map_error(conn, rc, diag);
-    if (!st)
-        return sm_diag_set(diag, SM_EINVAL, "sqlite: empty statement");
-    *stmt = st;
-    *n_params = sqlite3_bind_parameter_count(st);
+    struct lite_conn *c = conn;
+    uint64_t hash = sql_hash(sql);
+    for (size_t i = 0; i < c->n_idle; i++) {
+        struct lite_stmt *s = c->idle[i];
+        if (s->hash == hash && strcmp(s->sql, sql) == 0) {
+            c->idle[i] = c->idle[--c->n_idle];
+            *stmt = s;
+            *n_params = sqlite3_bind_parameter_count(s->st);
+            return SM_OK;
+        }
+    }
+    struct lite_stmt *s = sm_calloc(1, sizeof *s);
+    if (!s)
+        return SM_ENOMEM;
+    s->sql = sm_strdup(sql);
+    if (!s->sql) {
+        sm_free(s);
+        return SM_ENOMEM;
+    }
+    int rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL);
+    if (rc != SQLITE_OK || !s->st) {
+        int code = rc != SQLITE_OK ? map_error(c->db, rc, diag)
+                                   : sm_diag_set(diag, SM_EINVAL, "sqlite: empty statement");
+        stmt_destroy(s);
+        return code;
+    }
+    s->conn = c;
+    s->hash = hash;
+    *stmt = s;
+    *n_params = sqlite3_bind_parameter_count(s->st);
     return SM_OK;
+}
+
+static sqlite3_stmt *st_of(void *stmt)
+{
+    return ((struct lite_stmt *)stmt)->st;
 }
 
 static int lite_bind_text(void *stmt, int idx, const char *value, size_t n)
 {
-    int rc = value ? sqlite3_bind_text64(stmt, idx, value, n, SQLITE_TRANSIENT, SQLITE_UTF8)
-                   : sqlite3_bind_null(stmt, idx);
+    sqlite3_stmt *st = st_of(stmt);
+    int rc = value ? sqlite3_bind_text64(st, idx, value, n, SQLITE_TRANSIENT, SQLITE_UTF8)
+                   : sqlite3_bind_null(st, idx);
     return rc == SQLITE_OK ? SM_OK : rc == SQLITE_NOMEM ? SM_ENOMEM : SM_EINVAL;
 }
 
 static int lite_bind_int64(void *stmt, int idx, int64_t v)
 {
-    return sqlite3_bind_int64(stmt, idx, v) == SQLITE_OK ? SM_OK : SM_EINVAL;
+    return sqlite3_bind_int64(st_of(stmt), idx, v) == SQLITE_OK ? SM_OK : SM_EINVAL;
 }
 
 static int lite_step(void *stmt, struct sm_diag *diag)
 {
-    int rc = sqlite3_step(stmt);
+    sqlite3_stmt *st = st_of(stmt);
+    int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         return SM_SQL_ROW;
     if (rc == SQLITE_DONE)
         return SM_SQL_DONE;
-    return map_error(sqlite3_db_handle(stmt), rc, diag);
+    return map_error(sqlite3_db_handle(st), rc, diag);
 }
 
 static int lite_column_count(void *stmt)
 {
-    return sqlite3_column_count(stmt);
+    return sqlite3_column_count(st_of(stmt));
 }
 
 static const char *lite_column_text(void *stmt, int col)
 {
-    return (const char *)sqlite3_column_text(stmt, col);
+    return (const char *)sqlite3_column_text(st_of(stmt), col);
 }
 
 static int64_t lite_column_int64(void *stmt, int col)
 {
-    return sqlite3_column_int64(stmt, col);
+    return sqlite3_column_int64(st_of(stmt), col);
 }
 
 static bool lite_column_is_null(void *stmt, int col)
 {
-    return sqlite3_column_type(stmt, col) == SQLITE_NULL;
+    return sqlite3_column_type(st_of(stmt), col) == SQLITE_NULL;
 }
 
 static int64_t lite_changes(void *stmt)
 {
-    return sqlite3_changes64(sqlite3_db_handle(stmt));
+    return sqlite3_changes64(sqlite3_db_handle(st_of(stmt)));
 }
 
 static int lite_reset(void *stmt)
 {
-    sqlite3_reset(stmt);
-    sqlite3_clear_bindings(stmt);
+    sqlite3_reset(st_of(stmt));
+    sqlite3_clear_bindings(st_of(stmt));
     return SM_OK;
 }
 
+/* Puts the statement back into its connection's cache, reset, or destroys it when the cache
+ * is full. */
 static void lite_finalize(void *stmt)
 {
-    sqlite3_finalize(stmt);
+    struct lite_stmt *s = stmt;
+    struct lite_conn *c = s->conn;
+    if (c->n_idle == CACHE_SIZE) {
+        stmt_destroy(s);
+        return;
+    }
+    sqlite3_reset(s->st);
+    sqlite3_clear_bindings(s->st);
+    c->idle[c->n_idle++] = s;
 }
 
 const struct sm_backend sm_sqlite_backend = {
