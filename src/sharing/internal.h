@@ -1,0 +1,55 @@
+/*
+ * Shared between the files of src/sharing/; not part of the public API.
+ *
+ * Results live in an arena their priv field points to, as in the registry: sm__sh_new makes
+ * the arena and the zeroed object in it, sm__sh_free releases both.
+ */
+#ifndef SM_SHARING_INTERNAL_H
+#define SM_SHARING_INTERNAL_H
+
+#include "smesec/arena.h"
+#include "smesec/sharing.h"
+#include "store/sql.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SM__SH_ARENA_MAX ((size_t)512 << 20)
+
+int sm__sh_new(size_t size, struct sm_arena **arena, void **obj);
+void sm__sh_free(void *priv);
+/* Makes room for one more zeroed element of size bytes in a growable arena array. */
+void *sm__sh_push(struct sm_arena *a, void **items, size_t *n, size_t *cap, size_t size);
+
+/* The audit record of who's action on object, inside the caller's transaction. */
+int sm__sh_audit(struct sm_store *store, const struct sm_registry_who *who, const char *action,
+                 const char *object, const char *detail, struct sm_diag *diag);
+
+int64_t sm__sh_now(void);
+
+/* Today's date into out: today when it is a valid date, else the real one. */
+void sm__sh_today(const char *today, char out[11]);
+
+/* The ids of provider_id's services listed today, sorted, in *ids (sm_free); SM_OK with
+ * *n 0 when there are none. */
+int sm__sh_listed_services(struct sm_store *store, int64_t provider_id, const char *today,
+                           int64_t **ids, size_t *n, struct sm_diag *diag);
+
+/* Checks that s (may be NULL) is valid UTF-8 without control characters other than TAB
+ * and, when multiline, LF and CR, and at most max bytes. */
+int sm__sh_check_text(const char *what, const char *s, size_t max, bool multiline,
+                      struct sm_diag *diag);
+
+/* Parses a whole decimal number in [lo, hi]. */
+int sm__sh_parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out);
+
+/* The canonical family name of a reported one after scrubbing, or NULL (see anon.c). */
+char *sm__family_shared(const struct sm_scrub_dict *dict, const char *extra, const char *family);
+
+/* Vocabulary of the tables: JSIC letters and the recovery bands in order. */
+extern const char *const sm__industries[SM_INDUSTRY_COUNT];
+#define SM__RECOVERY_BANDS 6
+extern const char *const sm__recovery_bands[SM__RECOVERY_BANDS];
+
+#endif
