@@ -38,6 +38,7 @@ int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cmd_catalog(int argc, char **argv);
 int cmd_guidelines(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
+int cmd_provider(int argc, char **argv);
 int cmd_registry(int argc, char **argv);
 int cmd_seed(int argc, char **argv);
 int cmd_user(int argc, char **argv);

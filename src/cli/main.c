@@ -45,6 +45,8 @@ static const char usage[] =
     "                          write the Otasuketai registry as CSV ('-': stdout)\n"
     "  registry import FILE.csv [--dry-run]\n"
     "                          import registered services, all or nothing\n"
+    "  provider token PROVIDER print a new API token for the provider (its id or exact\n"
+    "                          name) for POST /api/v1/incidents; replaces the old one\n"
     "  seed --demo             load demo data (accounts with password 'demo-password')\n"
     "  user add USERNAME --role ROLE [--name DISPLAY]\n"
     "                          add an account; the password is read from stdin\n"
@@ -161,6 +163,8 @@ int main(int argc, char **argv)
         return cmd_catalog(argc - 1, argv + 1);
     if (strcmp(cmd, "registry") == 0)
         return cmd_registry(argc - 1, argv + 1);
+    if (strcmp(cmd, "provider") == 0)
+        return cmd_provider(argc - 1, argv + 1);
     if (strcmp(cmd, "seed") == 0)
         return cmd_seed(argc - 1, argv + 1);
     if (strcmp(cmd, "user") == 0)

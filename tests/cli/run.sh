@@ -137,6 +137,11 @@ t 'registry import updates in place' 0      ''                 'out:(0 new' -- r
 t 'registry import a missing file'  fail    ''                 'err:no-such.csv' -- registry import no-such.csv --db "$db"
 t 'registry import a foreign file'  fail    ''                 'err:row 1' -- registry import "$bin" --db "$db"
 t 'registry without a subcommand'   '2|64'  ''                 'err:registry' -- registry
+t 'provider token by name'          0       ''                 'out:' -- provider token '（架空）北海道あんしんITサポート株式会社' --db "$db"
+t 'provider token by id'            0       ''                 '' -- provider token 1 --db "$db"
+t 'provider token an unknown one'   fail    ''                 "err:no provider 'nobody'" -- provider token nobody --db "$db"
+t 'provider token needs a provider' '2|64'  ''                 'err:which provider' -- provider token --db "$db"
+t 'provider without a subcommand'   '2|64'  ''                 'err:provider' -- provider
 t 'seed without --demo'             '2|64'  ''                 '' -- seed --db "$db"
 t 'a database in a missing folder'  fail    ''                 'err:/nonexistent-dir/x.db' -- migrate --db /nonexistent-dir/x.db
 t 'serve with a bad listen address' fail    ''                 'err:nonsense' -- serve --db "$db" --listen nonsense
