@@ -475,6 +475,9 @@ struct sm_outbox_mail {
     const char *subject;
     const char *body;
     int attempts;
+    int64_t created_at;
+    int64_t sent_at;        /* 0 while unsent */
+    const char *last_error; /* of the last failed attempt, or NULL */
 };
 
 struct sm_outbox_list {
@@ -487,6 +490,10 @@ struct sm_outbox_list {
 int sm_outbox_pending(struct sm_store *store, size_t max, struct sm_outbox_list **out,
                       struct sm_diag *diag);
 void sm_outbox_list_free(struct sm_outbox_list *list);
+/* The most recent max mails (0: 100), sent or not, newest first: the operator's read-only
+ * view of what the reminders and decisions mailed. Operators only (SM_EPERM). */
+int sm_outbox_recent(struct sm_store *store, const struct sm_registry_who *who, size_t max,
+                     struct sm_outbox_list **out, struct sm_diag *diag);
 /* Records a delivery attempt: sent when error is NULL, else failed with error. */
 int sm_outbox_done(struct sm_store *store, int64_t id, int64_t now, const char *error,
                    struct sm_diag *diag);

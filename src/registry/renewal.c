@@ -274,26 +274,19 @@ int sm_registry_message_read(struct sm_store *store, const struct sm_registry_wh
 
 /* --- Outbox ------------------------------------------------------------------------------- */
 
-int sm_outbox_pending(struct sm_store *store, size_t max, struct sm_outbox_list **out,
-                      struct sm_diag *diag)
+/* Reads the outbox rows st yields (id, to, subject, body, attempts, created_at, sent_at,
+ * last_error) into a new list. */
+static int outbox_read(struct sm_sql *st, struct sm_outbox_list **out, struct sm_diag *diag)
 {
     struct sm_arena *a = NULL;
     struct sm_outbox_list *list = NULL;
-    struct sm_sql *st = NULL;
     size_t cap = 0;
     bool oom = false;
     int rc = sm__reg_new(sizeof *list, &a, (void **)&list);
     if (rc)
         return rc;
     list->priv = a;
-    rc = sm_sql_prepare(store,
-                        "SELECT id, to_addr, subject, body, attempts FROM outbox"
-                        " WHERE sent_at IS NULL ORDER BY id LIMIT ?",
-                        &st, diag);
-    if (!rc)
-        rc = sm_sql_bindv(st, "i", (int64_t)(max ? max : 100));
-    while (!rc && (rc = sm_sql_step(st, diag)) == SM_SQL_ROW) {
-        rc = SM_OK;
+    while ((rc = sm_sql_step(st, diag)) == SM_SQL_ROW) {
         struct sm_outbox_mail *m =
             sm__vec_push(a, (void **)&list->items, &list->n, &cap, sizeof *m);
         if (!m) {
@@ -305,16 +298,53 @@ int sm_outbox_pending(struct sm_store *store, size_t max, struct sm_outbox_list 
         m->subject = sm__col(a, st, 2, &oom);
         m->body = sm__col(a, st, 3, &oom);
         m->attempts = (int)sm_sql_int64(st, 4);
-        if (oom)
+        m->created_at = sm_sql_int64(st, 5);
+        m->sent_at = sm_sql_is_null(st, 6) ? 0 : sm_sql_int64(st, 6);
+        m->last_error = sm__col(a, st, 7, &oom);
+        if (oom) {
             rc = SM_ENOMEM;
+            break;
+        }
     }
-    sm_sql_free(st);
     if (rc != SM_SQL_DONE) {
         sm__reg_free(a);
         return rc < 0 ? rc : SM_EDB;
     }
     *out = list;
     return SM_OK;
+}
+
+#define OUTBOX_COLUMNS                                                               \
+ "SELECT id, to_addr, subject, body, attempts, created_at, sent_at, last_error FROM" \
+ " outbox"
+
+int sm_outbox_pending(struct sm_store *store, size_t max, struct sm_outbox_list **out,
+                      struct sm_diag *diag)
+{
+    struct sm_sql *st = NULL;
+    int rc = sm_sql_prepare(store, OUTBOX_COLUMNS " WHERE sent_at IS NULL ORDER BY id LIMIT ?", &st,
+                            diag);
+    if (!rc)
+        rc = sm_sql_bindv(st, "i", (int64_t)(max ? max : 100));
+    if (!rc)
+        rc = outbox_read(st, out, diag);
+    sm_sql_free(st);
+    return rc;
+}
+
+int sm_outbox_recent(struct sm_store *store, const struct sm_registry_who *who, size_t max,
+                     struct sm_outbox_list **out, struct sm_diag *diag)
+{
+    if (!sm_registry_can_operate(who))
+        return sm_diag_set(diag, SM_EPERM, "only an operator reads the outbox");
+    struct sm_sql *st = NULL;
+    int rc = sm_sql_prepare(store, OUTBOX_COLUMNS " ORDER BY id DESC LIMIT ?", &st, diag);
+    if (!rc)
+        rc = sm_sql_bindv(st, "i", (int64_t)(max ? max : 100));
+    if (!rc)
+        rc = outbox_read(st, out, diag);
+    sm_sql_free(st);
+    return rc;
 }
 
 void sm_outbox_list_free(struct sm_outbox_list *list)

@@ -608,6 +608,22 @@ static void renewal_schedule_reminders_and_lapse(void **state)
     assert_int_equal(sm_outbox_pending(s, 10, &ob, &d), SM_OK);
     assert_int_equal(ob->n, 3);
     assert_int_equal(ob->items[0].attempts, 1);
+    assert_string_equal(ob->items[0].last_error, "smtp: refused");
+    assert_int_equal(ob->items[0].sent_at, 0);
+    sm_outbox_list_free(ob);
+    /* The operator's read-only view: every mail, sent or not, newest first. */
+    assert_int_equal(sm_outbox_recent(s, &staff, 10, &ob, &d), SM_EPERM);
+    assert_int_equal(sm_outbox_recent(s, &rv, 10, &ob, &d), SM_EPERM);
+    assert_int_equal(sm_outbox_recent(s, &op, 10, &ob, &d), SM_OK);
+    assert_int_equal(ob->n, 4);
+    assert_true(ob->items[0].id > ob->items[3].id);
+    assert_int_equal(ob->items[3].sent_at, 5);
+    assert_null(ob->items[3].last_error);
+    assert_string_equal(ob->items[2].last_error, "smtp: refused");
+    assert_true(ob->items[0].created_at > 0);
+    sm_outbox_list_free(ob);
+    assert_int_equal(sm_outbox_recent(s, &op, 2, &ob, &d), SM_OK);
+    assert_int_equal(ob->n, 2);
     sm_outbox_list_free(ob);
 
     /* A lapsed registration cannot change, only renew; renewal brings it back. */
