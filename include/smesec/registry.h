@@ -663,6 +663,11 @@ struct sm_case_study_list {
  * most limit (0: 100). No access check. */
 int sm_case_studies_public(struct sm_store *store, int64_t service_id, const char *today,
                            size_t limit, struct sm_case_study_list **out, struct sm_diag *diag);
+/* One published study of a publicly listed service, as a list of exactly one item (freed
+ * like the others); SM_ENOTFOUND for any other study, as if it did not exist. No access
+ * check. */
+int sm_case_study_public(struct sm_store *store, int64_t id, const char *today,
+                         struct sm_case_study_list **out, struct sm_diag *diag);
 /* Every study of provider_id (0: all; operators only) in any state. A provider's staff see
  * their own provider's studies once sent to them (not the operator's drafts). */
 int sm_case_studies(struct sm_store *store, const struct sm_registry_who *who, int64_t provider_id,

@@ -317,6 +317,35 @@ int sm_case_studies_public(struct sm_store *store, int64_t service_id, const cha
     return SM_OK;
 }
 
+int sm_case_study_public(struct sm_store *store, int64_t id, const char *today,
+                         struct sm_case_study_list **out, struct sm_diag *diag)
+{
+    if (!sm_date_valid(today))
+        return sm_diag_set(diag, SM_EINVAL, "date '%s' is not YYYY-MM-DD", today ? today : "");
+    struct sm_arena *a = NULL;
+    struct sm_case_study_list *list = NULL;
+    struct sm_sql *st = NULL;
+    int rc = sm__reg_new(sizeof *list, &a, (void **)&list);
+    if (rc)
+        return rc;
+    list->priv = a;
+    rc = sm_sql_prepare(
+        store, CASE_COLUMNS " WHERE c.id = ? AND c.state = 'published' AND " SM__LISTED, &st, diag);
+    if (!rc)
+        rc = sm_sql_bindv(st, "it", id, today);
+    if (!rc)
+        rc = read_cases(st, list, a, diag);
+    sm_sql_free(st);
+    if (!rc && list->n == 0)
+        rc = sm_diag_set(diag, SM_ENOTFOUND, "no published case study %lld", (long long)id);
+    if (rc) {
+        sm__reg_free(a);
+        return rc;
+    }
+    *out = list;
+    return SM_OK;
+}
+
 int sm_case_studies(struct sm_store *store, const struct sm_registry_who *who, int64_t provider_id,
                     struct sm_case_study_list **out, struct sm_diag *diag)
 {

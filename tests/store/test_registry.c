@@ -851,6 +851,9 @@ static void case_study_workflow(void **state)
     assert_int_equal(sm_case_studies_public(s, svc, T0, 0, &l, &d), SM_OK);
     assert_int_equal(l->n, 0);
     sm_case_study_list_free(l);
+    l = NULL;
+    assert_int_equal(sm_case_study_public(s, id, T0, &l, &d), SM_ENOTFOUND);
+    assert_null(l);
     assert_int_equal(sm_case_study_act(s, &sa, id, SM_CASE_PUBLISH, NULL, &d), SM_EPERM);
     assert_int_equal(sm_case_study_act(s, &op, id, SM_CASE_PUBLISH, NULL, &d), SM_OK);
     assert_int_equal(sm_case_studies_public(s, 0, T0, 0, &l, &d), SM_OK);
@@ -859,7 +862,18 @@ static void case_study_workflow(void **state)
     assert_string_equal(l->items[0].service_name, "a's service");
     assert_true(l->items[0].published_at > 0);
     sm_case_study_list_free(l);
+    /* One study by its id, only while published and its service listed. */
+    assert_int_equal(sm_case_study_public(s, id, T0, &l, &d), SM_OK);
+    assert_int_equal(l->n, 1);
+    assert_int_equal(l->items[0].id, id);
+    assert_int_equal(l->items[0].service_id, svc);
+    assert_string_equal(l->items[0].title, "saved by the alarm");
+    sm_case_study_list_free(l);
+    assert_int_equal(sm_case_study_public(s, id + 1000, T0, &l, &d), SM_ENOTFOUND);
+    assert_int_equal(sm_case_study_public(s, id, "2999-01-01", &l, &d), SM_ENOTFOUND);
+    assert_int_equal(sm_case_study_public(s, id, "not a date", &l, &d), SM_EINVAL);
     assert_int_equal(sm_case_study_act(s, &op, id, SM_CASE_UNPUBLISH, NULL, &d), SM_OK);
+    assert_int_equal(sm_case_study_public(s, id, T0, &l, &d), SM_ENOTFOUND);
     assert_int_equal(sm_case_studies_public(s, svc, T0, 0, &l, &d), SM_OK);
     assert_int_equal(l->n, 0);
     sm_case_study_list_free(l);
