@@ -105,7 +105,7 @@ int sm_selfcheck_radar_svg(const struct sm_selfcheck_result *result,
     bool ja = lang != SM_LANG_EN;
     bool with_peers = peers && peers->enough;
     int rc = sm_buf_puts(out, "<svg class=\"radar\" xmlns=\"http://www.w3.org/2000/svg\""
-                              " viewBox=\"-30 -10 540 500\" role=\"img\""
+                              " viewBox=\"-40 10 560 470\" role=\"img\""
                               " aria-labelledby=\"radar-title radar-desc\">");
     if (!rc)
         rc = sm_buf_printf(out, "<title id=\"radar-title\">%s</title><desc id=\"radar-desc\">",

@@ -28,9 +28,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Limits. A form or JSON body is at most 1 MiB (413 beyond); a request's arena at most
- * 4 MiB (its body is copied into it once, parsed values take about as much again); a page
- * at most 4 MiB. */
+/* Limits. A form or JSON body is at most 1 MiB (413 beyond; a route may allow more, see
+ * web_body_limit); a request's arena at most 4 MiB (its body is copied into it once, parsed
+ * values take about as much again); a page at most 4 MiB. */
 #define WEB_BODY_MAX  (1024u * 1024u)
 #define WEB_ARENA_MAX (4u * 1024u * 1024u)
 #define WEB_PAGE_MAX  (4u * 1024u * 1024u)
@@ -65,6 +65,7 @@ struct web_app {
     size_t prefectures_json_len;
     struct web_static_file *statics;
     size_t n_statics;
+    struct web_commons *commons; /* the guideline-commons pages' catalog and worker */
 };
 
 enum web_method {
@@ -86,8 +87,9 @@ struct web_header {
 #define WEB_MAX_HEADERS 12
 
 /* The response under construction. status 0 means no handler has answered yet. The body is
- * either body (owned) or, when static_body is not NULL, bytes that outlive the request
- * (embedded files, reference data). */
+ * either body (owned), or, when static_body is not NULL, bytes that outlive the request
+ * (embedded files, reference data), or, when fd >= 0, fd_len bytes read from an open file
+ * (owned: closed once sent, or with the request). */
 struct web_response {
     int status;
     const char *content_type; /* static string */
@@ -97,6 +99,8 @@ struct web_response {
     struct web_header headers[WEB_MAX_HEADERS];
     size_t n_headers;
     size_t bytes; /* body bytes handed to the HTTP library, for the access log */
+    int fd;       /* -1 when none */
+    size_t fd_len;
 };
 
 /* One request, from the request line to the end of the response. Everything it points to
@@ -120,7 +124,8 @@ struct web_request {
     uint64_t start_us; /* monotonic microseconds, for the access log */
     bool bad_target;   /* the path could not be decoded (400) */
 
-    struct sm_buf body; /* the request body, up to WEB_BODY_MAX */
+    struct sm_buf body; /* the request body, up to body_max */
+    size_t body_max;    /* WEB_BODY_MAX, or the route's own limit (web_body_limit) */
     bool body_too_large;
 
     enum sm_lang lang;
@@ -198,6 +203,10 @@ int web_cookie_set(struct web_request *req, const char *name, const char *value,
 /* Answers with bytes that outlive the request (not copied). */
 void web_respond_static(struct web_request *req, int status, const char *content_type,
                         const void *data, size_t len);
+/* Answers with len bytes of the open file fd (taken over: closed once sent, or when the
+ * request ends). */
+int web_respond_fd(struct web_request *req, int status, const char *content_type, int fd,
+                   size_t len);
 /* Answers with json (borrowed) serialised. SM_ENOMEM. */
 int web_respond_json(struct web_request *req, int status, const json_t *json);
 /* 303 See Other to location. */

@@ -13,6 +13,7 @@
 #include "smesec/utf8.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "util/banned.h"
 
@@ -22,7 +23,9 @@ void web_request_init(struct web_request *req, struct web_app *app)
     req->app = app;
     sm_arena_init(&req->arena, WEB_ARENA_MAX);
     sm_buf_init(&req->body, WEB_BODY_MAX);
+    req->body_max = WEB_BODY_MAX;
     sm_buf_init(&req->res.body, WEB_PAGE_MAX);
+    req->res.fd = -1;
     req->path = "/";
     req->query = "";
     req->method_name = "GET";
@@ -46,6 +49,9 @@ void web_request_release(struct web_request *req)
     req->session = NULL;
     sm_buf_release(&req->body);
     sm_buf_release(&req->res.body);
+    if (req->res.fd >= 0)
+        close(req->res.fd);
+    req->res.fd = -1;
     sm_arena_release(&req->arena);
 }
 

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/banned.h"
 
@@ -88,14 +89,36 @@ int web_cookie_set(struct web_request *req, const char *name, const char *value,
                            req->app->config->secure_cookies ? "; Secure" : "");
 }
 
+/* Closes a file body a handler set, when another answer replaces it. */
+static void drop_fd(struct web_request *req)
+{
+    if (req->res.fd >= 0)
+        close(req->res.fd);
+    req->res.fd = -1;
+}
+
 void web_respond_static(struct web_request *req, int status, const char *content_type,
                         const void *data, size_t len)
 {
+    drop_fd(req);
     sm_buf_reset(&req->res.body);
     req->res.status = status;
     req->res.content_type = content_type;
     req->res.static_body = data;
     req->res.static_len = len;
+}
+
+int web_respond_fd(struct web_request *req, int status, const char *content_type, int fd,
+                   size_t len)
+{
+    sm_buf_reset(&req->res.body);
+    req->res.static_body = NULL;
+    drop_fd(req);
+    req->res.fd = fd;
+    req->res.fd_len = len;
+    req->res.status = status;
+    req->res.content_type = content_type;
+    return SM_OK;
 }
 
 static int dump_cb(const char *buffer, size_t size, void *data)
@@ -105,6 +128,7 @@ static int dump_cb(const char *buffer, size_t size, void *data)
 
 int web_respond_json(struct web_request *req, int status, const json_t *json)
 {
+    drop_fd(req);
     sm_buf_reset(&req->res.body);
     req->res.static_body = NULL;
     if (json_dump_callback(json, dump_cb, &req->res.body, JSON_COMPACT) != 0) {
@@ -121,6 +145,7 @@ int web_redirect(struct web_request *req, const char *location)
     int rc = web_header_add(req, "Location", location);
     if (rc != SM_OK)
         return rc;
+    drop_fd(req);
     sm_buf_reset(&req->res.body);
     req->res.static_body = NULL;
     req->res.status = 303;
@@ -185,6 +210,7 @@ int web_fail(struct web_request *req, int status, const char *reason_key, const 
             fprintf(stderr, "smesec: %s %s: %d: %s\n", req->method_name, req->path, status, detail);
         detail = NULL;
     }
+    drop_fd(req);
     sm_buf_reset(&req->res.body);
     req->res.static_body = NULL;
     int rc;

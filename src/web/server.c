@@ -29,6 +29,7 @@
  * and MHD_stop_daemon closes the rest.
  */
 #include "app.h"
+#include "commons.h"
 #include "routes.h"
 
 #include "smesec/alloc.h"
@@ -54,8 +55,9 @@
 #define CONNECTION_TIMEOUT_S 30
 #define SHUTDOWN_GRACE_MS    10000
 /* A body over the limit is read and dropped so the 413 can be sent; past this many bytes
- * the client is not worth the bandwidth and the connection is closed instead. */
-#define DISCARD_MAX (8u * WEB_BODY_MAX)
+ * over the route's limit (8 MiB in all for the 1 MiB default) the client is not worth the
+ * bandwidth and the connection is closed instead. */
+#define DISCARD_SLACK (7u * WEB_BODY_MAX)
 
 struct server {
     struct web_app app;
@@ -131,6 +133,12 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct web_req
         r = MHD_create_response_from_buffer(res->static_len, (void *)(uintptr_t)res->static_body,
                                             MHD_RESPMEM_PERSISTENT);
         res->bytes = res->static_len;
+    } else if (res->fd >= 0) {
+        /* MHD owns the descriptor from here and closes it when the response is freed. */
+        r = MHD_create_response_from_fd((uint64_t)res->fd_len, res->fd);
+        if (r != NULL)
+            res->fd = -1;
+        res->bytes = res->fd_len;
     } else {
         size_t len = 0;
         char *body = sm_buf_take(&res->body, &len);
@@ -175,6 +183,12 @@ static bool start_request(struct web_request *req, struct MHD_Connection *conn, 
         return true;
     }
     client_address(conn, req->client, sizeof(req->client));
+    /* Most routes take small forms; an upload route may take more (router.c). */
+    size_t limit = web_body_limit(req->method, req->path);
+    if (limit != req->body_max) {
+        req->body_max = limit;
+        sm_buf_init(&req->body, limit);
+    }
     const char *cl =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl != NULL) {
@@ -182,13 +196,13 @@ static bool start_request(struct web_request *req, struct MHD_Connection *conn, 
         errno = 0;
         unsigned long long n = strtoull(cl, &end, 10);
         bool unreadable = errno != 0 || end == cl;
-        if (unreadable || n > WEB_BODY_MAX) {
+        if (unreadable || n > req->body_max) {
             req->body_too_large = true;
             /* A body a little over the limit is read and dropped, and the 413 follows: a
              * server that closes a connection with unread data makes the kernel reset it,
              * and the client may lose the answer. A body far over the limit is not worth
              * reading: answer now and let MHD close the connection. */
-            if (unreadable || n > DISCARD_MAX) {
+            if (unreadable || n > req->body_max + DISCARD_SLACK) {
                 web_dispatch(req);
                 *result = send_response(conn, req);
                 return true;
@@ -237,7 +251,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         }
         if (req->body_too_large) {
             req->discarded += n;
-            if (req->discarded > DISCARD_MAX)
+            if (req->discarded > req->body_max + DISCARD_SLACK)
                 return MHD_NO;
         }
         return MHD_YES;
@@ -324,11 +338,15 @@ static int app_init(struct web_app *app, const struct sm_web_config *config, uns
     rc = web_refdata_init(app, diag);
     if (rc != SM_OK)
         return rc;
+    rc = web_commons_init(app, diag);
+    if (rc != SM_OK)
+        return rc;
     return web_static_init(app, diag);
 }
 
 static void app_release(struct web_app *app)
 {
+    web_commons_free(app);
     web_static_free(app);
     web_refdata_free(app);
     sm_geo_free(app->geo);
@@ -415,6 +433,13 @@ int sm_web_run(const struct sm_web_config *config, struct sm_diag *diag)
                          (unsigned)config->port);
         goto out;
     }
+    /* The background analysis worker, started with the signals blocked like the workers. */
+    rc = web_commons_start(&srv->app, diag);
+    if (rc != SM_OK) {
+        MHD_stop_daemon(d);
+        pthread_sigmask(SIG_SETMASK, &old_sigs, NULL);
+        goto out;
+    }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     unsigned port = info != NULL ? info->port : config->port;
     printf("smesec: listening on http://%s%s%s:%u/\n", v6 ? "[" : "", config->listen_addr,
@@ -433,6 +458,7 @@ int sm_web_run(const struct sm_web_config *config, struct sm_diag *diag)
     MHD_stop_daemon(d);
     if (listener != MHD_INVALID_SOCKET)
         close(listener);
+    web_commons_stop(&srv->app);
     pthread_sigmask(SIG_SETMASK, &old_sigs, NULL);
     fprintf(stderr, "smesec: stopped on signal %d\n", sig);
     rc = SM_OK;
