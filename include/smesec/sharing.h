@@ -485,6 +485,16 @@ int sm_sharing_token_new(struct sm_store *store, const struct sm_registry_who *w
 int sm_sharing_token_provider(struct sm_store *store, const char *token, int64_t *provider_id,
                               struct sm_diag *diag);
 
+/* --- Demo data ------------------------------------------------------------------------ */
+
+/* Loads demo incident reports from the registry's fictitious providers (never from a real
+ * one), through sm_sharing_submit, over the four half-years before today (NULL for the real
+ * date), and publishes a public snapshot when none exists. Deterministic; running it again
+ * replaces the same reports. *stored (may be NULL) gets the number stored. The registry's
+ * demo data must be loaded first. */
+int sm_sharing_seed_demo(struct sm_store *store, const char *today, size_t *stored,
+                         struct sm_diag *diag);
+
 /* --- Complementary suppression (pure; used by the statistics, exposed for tests) ------- */
 
 /* A table of published counts as a set of sums: every count is one arc of a flow network

@@ -1,6 +1,8 @@
 /* smesec seed --demo: loads demo data into a migrated database. */
 #include "cli/cli.h"
 
+#include "smesec/sharing.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -31,6 +33,9 @@ int cmd_seed(int argc, char **argv)
     struct sm_diag diag;
     struct sm_actor actor = { .user_id = 0, .name = "cli:seed" };
     int rc = sm_seed_demo(store, &actor, &diag);
+    /* Demo incident reports of the fictitious providers, for the sharing pages. */
+    if (!rc)
+        rc = sm_sharing_seed_demo(store, NULL, NULL, &diag);
     sm_store_free(store);
     if (rc)
         return cli_fail(rc, "cannot load demo data", &diag);

@@ -123,6 +123,14 @@ static int builder_finish(struct builder *bl)
 static int set_field(struct builder *bl, size_t index, long row, const char *field,
                      const char *value)
 {
+    /* A spreadsheet drops the leading zero of "04": take "4" as the JIS code 04. */
+    char pref[3];
+    if (strcmp(field, "prefecture") == 0 && value[0] >= '1' && value[0] <= '9' && !value[1]) {
+        pref[0] = '0';
+        pref[1] = value[0];
+        pref[2] = '\0';
+        value = pref;
+    }
     const char *copy = sm_arena_strdup(bl->a, value);
     if (!copy)
         return SM_ENOMEM;
