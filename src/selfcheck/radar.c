@@ -20,8 +20,8 @@
 #define CX      240.0
 #define CY      240.0
 #define RADIUS  130.0
-#define LABEL_R 150.0 /* labels start this far from the centre */
-#define LINE_H  18.0
+#define LABEL_R 162.0 /* labels start this far from the centre */
+#define LINE_H  21.0
 #define PI      3.14159265358979323846
 
 static void point(size_t k, size_t n, double value, double *x, double *y)
@@ -105,7 +105,7 @@ int sm_selfcheck_radar_svg(const struct sm_selfcheck_result *result,
     bool ja = lang != SM_LANG_EN;
     bool with_peers = peers && peers->enough;
     int rc = sm_buf_puts(out, "<svg class=\"radar\" xmlns=\"http://www.w3.org/2000/svg\""
-                              " viewBox=\"-40 10 560 470\" role=\"img\""
+                              " viewBox=\"-55 5 590 490\" role=\"img\""
                               " aria-labelledby=\"radar-title radar-desc\">");
     if (!rc)
         rc = sm_buf_printf(out, "<title id=\"radar-title\">%s</title><desc id=\"radar-desc\">",
@@ -175,6 +175,8 @@ int sm_selfcheck_radar_svg(const struct sm_selfcheck_result *result,
         double x, y;
         point(k, n, 100.0 * LABEL_R / RADIUS, &x, &y);
         const char *anchor = x < CX - 10 ? "end" : x > CX + 10 ? "start" : "middle";
+        /* A little air between a label and a vertex drawn at 100. */
+        x += x < CX - 10 ? -6 : x > CX + 10 ? 6 : 0;
         double block = (double)(lines + 1) * LINE_H; /* the name's lines and the score's */
         double top = y + 12;                         /* the first line's baseline */
         if (y < CY - 10)
@@ -182,11 +184,11 @@ int sm_selfcheck_radar_svg(const struct sm_selfcheck_result *result,
         else if (y <= CY + 10)
             top = y - block / 2.0 + 13;
         rc = sm_buf_printf(out,
-                           "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" font-size=\"15\""
+                           "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" font-size=\"18\""
                            " fill=\"#1b1f24\">",
                            x, top, anchor);
         for (size_t l = 0; !rc && l < lines; l++) {
-            rc = sm_buf_printf(out, "<tspan x=\"%.1f\" dy=\"%s\">", x, l ? "18" : "0");
+            rc = sm_buf_printf(out, "<tspan x=\"%.1f\" dy=\"%s\">", x, l ? "21" : "0");
             if (!rc)
                 rc = sm_buf_put_html(out, name + start[l], len[l]);
             if (!rc)
@@ -194,7 +196,7 @@ int sm_selfcheck_radar_svg(const struct sm_selfcheck_result *result,
         }
         if (!rc)
             rc = sm_buf_printf(out,
-                               "<tspan x=\"%.1f\" dy=\"18\" font-weight=\"700\">%d</tspan></text>",
+                               "<tspan x=\"%.1f\" dy=\"21\" font-weight=\"700\">%d</tspan></text>",
                                x, result->categories[k].score);
     }
     if (!rc)
