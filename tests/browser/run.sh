@@ -4,8 +4,8 @@
 #
 #   tests/browser/run.sh path/to/smesec
 #
-# Installs playwright-core into tests/browser/node_modules (from package-lock.json) when it is
-# missing; it never downloads a browser. Screenshots go to SMESEC_BROWSER_ARTIFACTS, by
+# Installs playwright-core and axe-core into tests/browser/node_modules (from package-lock.json)
+# when one is missing; it never downloads a browser. Screenshots go to SMESEC_BROWSER_ARTIFACTS, by
 # default browser-artifacts/ in the current folder (CTest runs this in the build folder).
 # SMESEC_CHROMIUM overrides /usr/bin/chromium.
 set -euo pipefail
@@ -23,11 +23,18 @@ for need in node npm "$chromium"; do
     }
 done
 
-if [ ! -f "$here/node_modules/playwright-core/package.json" ]; then
+# Installed when any package of package.json is missing (playwright-core, axe-core).
+missing() {
+    for pkg in playwright-core axe-core; do
+        [ -f "$here/node_modules/$pkg/package.json" ] || return 0
+    done
+    return 1
+}
+if missing; then
     # Several builds may run this at once (CTest in two build folders): one installs.
     (
         flock 9
-        if [ ! -f "$here/node_modules/playwright-core/package.json" ]; then
+        if missing; then
             npm ci --prefix "$here" --no-audit --no-fund --loglevel=error >&2
         fi
     ) 9>"${TMPDIR:-/tmp}/smesec-browser-npm.lock"
