@@ -255,7 +255,7 @@ const char *sm_submit_status_name(enum sm_submit_status s); /* "created", "updat
 
 struct sm_submit_result {
     size_t n;
-    enum sm_submit_status *status; /* per report of the batch */
+    enum sm_submit_status *status; /* per report of the batch; NULL for a CSV import */
     size_t created, updated, refused;
     size_t n_errors; /* the batch's parse errors and the submission's, by index */
     struct sm_incident_error *errors;
@@ -286,6 +286,17 @@ int sm_sharing_provider_active(struct sm_store *store, int64_t provider_id, cons
 int sm_sharing_submit(struct sm_store *store, const struct sm_registry_who *who,
                       const struct sm_incident_batch *batch, bool all_or_nothing, const char *today,
                       struct sm_submit_result **out, struct sm_diag *diag);
+
+/* Parses and submits the CSV file data[0..len) for who's provider row by row in one
+ * transaction, all or nothing: the checks of sm_incident_parse_csv and sm_sharing_submit,
+ * with memory for one row at a time (the file itself is borrowed; a server passes the
+ * uploaded body, a batch job a mapped file), statements prepared once. The result has the
+ * counts and at most 1000 errors, status NULL. SM_EPARSE / SM_ELIMIT (no result, nothing
+ * stored) for a file refused whole; SM_EINVAL with the result when a row is refused;
+ * SM_EPERM as sm_sharing_submit. */
+int sm_sharing_import_csv(struct sm_store *store, const struct sm_registry_who *who,
+                          const char *data, size_t len, const struct sm_incident_limits *lim,
+                          const char *today, struct sm_submit_result **out, struct sm_diag *diag);
 
 /* --- Anonymisation --------------------------------------------------------------------- */
 

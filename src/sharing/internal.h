@@ -47,6 +47,26 @@ int sm__sh_parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out);
 /* The canonical family name of a reported one after scrubbing, or NULL (see anon.c). */
 char *sm__family_shared(const struct sm_scrub_dict *dict, const char *extra, const char *family);
 
+/* A submission in progress (reports.c): one transaction, the provider's checks made once,
+ * statements prepared once, count changes gathered and written at the end. Used by
+ * sm_sharing_submit for a batch and by sm_sharing_import_csv row by row, so that a million
+ * rows need memory for one row at a time. n_status is the number of reports whose status
+ * is kept (0: none, for a stream). */
+struct sm__submit;
+int sm__submit_open(struct sm_store *store, const struct sm_registry_who *who, bool all_or_nothing,
+                    const char *today, size_t n_status, struct sm__submit **out,
+                    struct sm_diag *diag);
+/* Records an error of report index (row -1 when not from CSV); at most 1000 are kept. */
+int sm__submit_error(struct sm__submit *s, size_t index, long row, const char *field,
+                     const char *message);
+/* Checks, anonymises and stores one report; bad: it had errors already recorded. */
+int sm__submit_one(struct sm__submit *s, size_t index, long row, const struct sm_incident *in,
+                   bool bad, struct sm_diag *diag);
+/* Ends the submission with rc so far: commits, or rolls back (all-or-nothing with a refused
+ * report gives SM_EINVAL and the result), and frees s. */
+int sm__submit_close(struct sm__submit *s, int rc, struct sm_submit_result **out,
+                     struct sm_diag *diag);
+
 /* Vocabulary of the tables: JSIC letters and the recovery bands in order. */
 extern const char *const sm__industries[SM_INDUSTRY_COUNT];
 #define SM__RECOVERY_BANDS 6

@@ -196,114 +196,258 @@ static bool all_empty(const char *const *fields, size_t n)
     return true;
 }
 
-int sm_incident_parse_csv(const char *data, size_t len, const struct sm_incident_limits *lim,
-                          struct sm_incident_batch **out, struct sm_diag *diag)
+/* The header: which report field each column holds. */
+static int read_header(struct sm_csv_reader *r, int col_field[64], size_t *n_cols,
+                       struct sm_diag *diag)
 {
-    struct sm_incident_limits l;
-    limits_of(lim, &l);
-    sm_diag_clear(diag);
-    if (len > l.max_bytes)
-        return sm_diag_set(diag, SM_ELIMIT, "the file is larger than %zu bytes", l.max_bytes);
-    if (len == 0)
-        return sm_diag_set(diag, SM_EPARSE, "the file is empty");
-    int rc = check_encoding(data, len, diag);
-    if (rc)
-        return rc;
-
-    struct builder bl;
-    rc = builder_new(&bl, l.max_errors);
-    if (rc)
-        return rc;
-    struct sm_csv_limits cl = { .max_fields = 64,
-                                .max_record = 64 * 1024,
-                                .max_records = l.max_records + 1 };
-    struct sm_csv_reader r;
-    sm_csv_reader_init(&r, data, len, &cl);
     const char *const *fields = NULL;
     size_t nf = 0;
-    int col_field[64]; /* the sm_incident_fields index of each column */
-    rc = sm_csv_next(&r, &fields, &nf, diag);
+    int rc = sm_csv_next(r, &fields, &nf, diag);
     if (rc == 0)
-        rc = sm_diag_set(diag, SM_EPARSE, "the file has no header row");
+        return sm_diag_set(diag, SM_EPARSE, "the file has no header row");
     if (rc < 0)
-        goto out;
+        return rc;
     bool seen[32] = { false };
     for (size_t c = 0; c < nf; c++) {
         int f = -1;
         for (size_t k = 0; k < sm_incident_n_fields; k++)
             if (strcmp(fields[c], sm_incident_fields[k]) == 0)
                 f = (int)k;
-        if (f < 0) {
-            rc = sm_diag_set(diag, SM_EPARSE,
-                             "row 1: unknown column '%.60s' (the header must "
-                             "name the template's columns)",
-                             fields[c]);
-            goto out;
-        }
-        if (seen[f]) {
-            rc = sm_diag_set(diag, SM_EPARSE, "row 1: column '%s' appears twice",
-                             sm_incident_fields[f]);
-            goto out;
-        }
+        if (f < 0)
+            return sm_diag_set(diag, SM_EPARSE,
+                               "row 1: unknown column '%.60s' (the header must name the "
+                               "template's columns)",
+                               fields[c]);
+        if (seen[f])
+            return sm_diag_set(diag, SM_EPARSE, "row 1: column '%s' appears twice",
+                               sm_incident_fields[f]);
         seen[f] = true;
         col_field[c] = f;
     }
     for (size_t k = 0; k < sm_incident_n_fields; k++)
-        if (!seen[k]) {
-            rc = sm_diag_set(diag, SM_EPARSE, "row 1: column '%s' is missing",
-                             sm_incident_fields[k]);
-            goto out;
-        }
+        if (!seen[k])
+            return sm_diag_set(diag, SM_EPARSE, "row 1: column '%s' is missing",
+                               sm_incident_fields[k]);
+    *n_cols = nf;
+    return SM_OK;
+}
 
-    for (;;) {
+/* Where a row's problems go. */
+typedef int (*row_error_fn)(void *ctx, const char *field, const char *message);
+
+/* Fills in from one row's fields (borrowed: they stay valid until the next row is read;
+ * pref holds a padded prefecture code). *bad is set when the row has an error. */
+static int row_incident(const char *const *fields, size_t nf, const int *col_field,
+                        struct sm_incident *in, char pref[3], bool *bad, row_error_fn err,
+                        void *ctx)
+{
+    sm_incident_init(in);
+    *bad = false;
+    int rc = SM_OK;
+    for (size_t c = 0; !rc && c < nf; c++) {
+        const char *field = sm_incident_fields[col_field[c]];
+        const char *v = fields[c];
+        size_t vl = strlen(v);
+        char msg[200];
+        if (sm_csv_needs_neutralising(v, vl)) {
+            snprintf(msg, sizeof msg,
+                     "starts with '%c', which a spreadsheet runs as a formula; remove it or put "
+                     "' before it",
+                     v[0] == '\t' || v[0] == '\r' ? ' ' : v[0]);
+            *bad = true;
+            rc = err(ctx, field, msg);
+            continue;
+        }
+        v = sm_csv_unneutralise(v);
+        if (strcmp(field, "notes") != 0 && strpbrk(v, "\r\n")) {
+            *bad = true;
+            rc = err(ctx, field, "has a line break (only notes may)");
+            continue;
+        }
+        /* A spreadsheet drops the leading zero of "04": take "4" as the JIS code 04. */
+        if (strcmp(field, "prefecture") == 0 && v[0] >= '1' && v[0] <= '9' && !v[1]) {
+            pref[0] = '0';
+            pref[1] = v[0];
+            pref[2] = '\0';
+            v = pref;
+        }
+        struct sm_diag d;
+        sm_diag_clear(&d);
+        int s = sm_incident_set(in, field, v, &d);
+        if (s == SM_EINVAL) {
+            *bad = true;
+            rc = err(ctx, field, d.msg);
+        } else if (s) {
+            rc = s;
+        }
+    }
+    return rc;
+}
+
+struct batch_row {
+    struct builder *bl;
+    size_t index;
+    long row;
+};
+
+static int batch_error(void *ctx, const char *field, const char *message)
+{
+    struct batch_row *br = ctx;
+    return add_error(br->bl, br->index, br->row, field, message);
+}
+
+/* Copies the strings of in into the batch's arena (the row's fields are reused). */
+static int keep_strings(struct builder *bl, struct sm_incident *in)
+{
+    const char **slots[] = { &in->ext_id,       &in->detected_on,    &in->prefecture,
+                             &in->industry,     &in->malware_family, &in->notes,
+                             &in->customer_name };
+    for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++)
+        if (*slots[i] && !(*slots[i] = sm_arena_strdup(bl->a, *slots[i])))
+            return SM_ENOMEM;
+    return SM_OK;
+}
+
+static int open_reader(const char *data, size_t len, const struct sm_incident_limits *l,
+                       struct sm_csv_reader *r, struct sm_diag *diag)
+{
+    if (len > l->max_bytes)
+        return sm_diag_set(diag, SM_ELIMIT, "the file is larger than %zu bytes", l->max_bytes);
+    if (len == 0)
+        return sm_diag_set(diag, SM_EPARSE, "the file is empty");
+    int rc = check_encoding(data, len, diag);
+    if (rc)
+        return rc;
+    struct sm_csv_limits cl = { .max_fields = 64,
+                                .max_record = 64 * 1024,
+                                .max_records = l->max_records + 1 };
+    sm_csv_reader_init(r, data, len, &cl);
+    return SM_OK;
+}
+
+static int reader_failed(int rc, const struct sm_incident_limits *l, struct sm_diag *diag)
+{
+    if (rc == SM_ELIMIT && diag && !diag->msg[0])
+        sm_diag_set(diag, SM_ELIMIT, "the file has more than %zu rows", l->max_records);
+    return rc;
+}
+
+int sm_incident_parse_csv(const char *data, size_t len, const struct sm_incident_limits *lim,
+                          struct sm_incident_batch **out, struct sm_diag *diag)
+{
+    struct sm_incident_limits l;
+    limits_of(lim, &l);
+    sm_diag_clear(diag);
+    struct sm_csv_reader r;
+    int rc = open_reader(data, len, &l, &r, diag);
+    if (rc)
+        return rc;
+    struct builder bl;
+    rc = builder_new(&bl, l.max_errors);
+    int col_field[64];
+    size_t n_cols = 0;
+    if (!rc)
+        rc = read_header(&r, col_field, &n_cols, diag);
+    while (!rc) {
+        const char *const *fields = NULL;
+        size_t nf = 0;
         rc = sm_csv_next(&r, &fields, &nf, diag);
-        if (rc < 0)
-            goto out;
-        if (rc == 0)
+        if (rc <= 0)
             break;
+        rc = SM_OK;
         if (all_empty(fields, nf))
             continue; /* a blank line a spreadsheet left */
-        long row = r.record;
-        size_t index = 0;
-        if (!add_item(&bl, row, &index)) {
+        struct batch_row br = { .bl = &bl, .row = r.record };
+        if (!add_item(&bl, br.row, &br.index)) {
             rc = SM_ENOMEM;
-            goto out;
+            break;
         }
-        rc = SM_OK;
-        for (size_t c = 0; !rc && c < nf; c++) {
-            const char *field = sm_incident_fields[col_field[c]];
-            const char *v = fields[c];
-            size_t vl = strlen(v);
-            char msg[160];
-            if (sm_csv_needs_neutralising(v, vl)) {
-                snprintf(msg, sizeof msg,
-                         "starts with '%c', which a spreadsheet runs as a formula; remove it "
-                         "or put ' before it",
-                         v[0] == '\t' ? ' ' : v[0]);
-                rc = add_error(&bl, index, row, field, msg);
-                continue;
-            }
-            v = sm_csv_unneutralise(v);
-            if (strcmp(field, "notes") != 0 && strpbrk(v, "\r\n")) {
-                rc = add_error(&bl, index, row, field, "has a line break (only notes may)");
-                continue;
-            }
-            rc = set_field(&bl, index, row, field, v);
-        }
-        if (rc)
-            goto out;
+        char pref[3];
+        bool bad = false;
+        rc = row_incident(fields, nf, col_field, &bl.b->items[br.index], pref, &bad, batch_error,
+                          &br);
+        if (!rc)
+            rc = keep_strings(&bl, &bl.b->items[br.index]);
+        bl.b->bad[br.index] = bl.b->bad[br.index] || bad;
     }
-    rc = builder_finish(&bl);
-out:
+    if (!rc)
+        rc = builder_finish(&bl);
     sm_csv_reader_release(&r);
     if (rc) {
-        if (rc == SM_ELIMIT && diag && !diag->msg[0])
-            sm_diag_set(diag, SM_ELIMIT, "the file has more than %zu rows", l.max_records);
-        sm_incident_batch_free(bl.b);
-        return rc;
+        if (bl.b)
+            sm_incident_batch_free(bl.b);
+        return reader_failed(rc, &l, diag);
     }
     *out = bl.b;
     return SM_OK;
+}
+
+struct stream_row {
+    struct sm__submit *s;
+    size_t index;
+    long row;
+};
+
+static int stream_error(void *ctx, const char *field, const char *message)
+{
+    struct stream_row *sr = ctx;
+    return sm__submit_error(sr->s, sr->index, sr->row, field, message);
+}
+
+int sm_sharing_import_csv(struct sm_store *store, const struct sm_registry_who *who,
+                          const char *data, size_t len, const struct sm_incident_limits *lim,
+                          const char *today, struct sm_submit_result **out, struct sm_diag *diag)
+{
+    struct sm_incident_limits l;
+    limits_of(lim, &l);
+    sm_diag_clear(diag);
+    struct sm_csv_reader r;
+    int rc = open_reader(data, len, &l, &r, diag);
+    if (rc)
+        return rc;
+    int col_field[64];
+    size_t n_cols = 0;
+    rc = read_header(&r, col_field, &n_cols, diag);
+    struct sm__submit *s = NULL;
+    if (!rc)
+        rc = sm__submit_open(store, who, true, today, 0, &s, diag);
+    if (rc) {
+        sm_csv_reader_release(&r);
+        return reader_failed(rc, &l, diag);
+    }
+    size_t index = 0;
+    bool file_failed = false;
+    while (!rc) {
+        const char *const *fields = NULL;
+        size_t nf = 0;
+        rc = sm_csv_next(&r, &fields, &nf, diag);
+        if (rc <= 0) {
+            file_failed = rc < 0;
+            break;
+        }
+        rc = SM_OK;
+        if (all_empty(fields, nf))
+            continue;
+        struct stream_row sr = { .s = s, .index = index, .row = r.record };
+        struct sm_incident in;
+        char pref[3];
+        bool bad = false;
+        rc = row_incident(fields, nf, col_field, &in, pref, &bad, stream_error, &sr);
+        if (!rc)
+            rc = sm__submit_one(s, index, sr.row, &in, bad, diag);
+        index++;
+    }
+    sm_csv_reader_release(&r);
+    if (file_failed) {
+        /* The file itself is malformed past some row: nothing is stored, and the reason is
+         * the file's, not a row's. */
+        struct sm_diag keep = *diag;
+        struct sm_submit_result *res = NULL;
+        sm__submit_close(s, SM_EPARSE, &res, NULL);
+        *diag = keep;
+        return reader_failed(rc, &l, diag);
+    }
+    return sm__submit_close(s, rc, out, diag);
 }
 
 /* --- JSON ---------------------------------------------------------------------------------- */

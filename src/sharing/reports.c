@@ -241,32 +241,6 @@ bool sm_sharing_can_submit(const struct sm_registry_who *who)
     return who && who->role == SM_ROLE_PROVIDER && who->provider_id > 0;
 }
 
-struct result_builder {
-    struct sm_submit_result *r;
-    struct sm_arena *a;
-    size_t cap_errors;
-};
-
-static int result_error(struct result_builder *rb, size_t index, long row, const char *field,
-                        const char *message)
-{
-    struct sm_incident_error *e =
-        sm__sh_push(rb->a, (void **)&rb->r->errors, &rb->r->n_errors, &rb->cap_errors, sizeof *e);
-    if (!e)
-        return SM_ENOMEM;
-    e->index = index;
-    e->row = row;
-    e->field = field ? sm_arena_strdup(rb->a, field) : NULL;
-    e->message = sm_arena_strdup(rb->a, message);
-    return (field && !e->field) || !e->message ? SM_ENOMEM : SM_OK;
-}
-
-void sm_submit_result_free(struct sm_submit_result *res)
-{
-    if (res)
-        sm__sh_free(res->priv);
-}
-
 static bool listed(const int64_t *ids, size_t n, int64_t id)
 {
     size_t lo = 0, hi = n;
@@ -498,157 +472,239 @@ static int store_report(struct statements *s, struct tally *t, int64_t provider_
     return rc;
 }
 
-int sm_sharing_submit(struct sm_store *store, const struct sm_registry_who *who,
-                      const struct sm_incident_batch *batch, bool all_or_nothing, const char *today,
-                      struct sm_submit_result **out, struct sm_diag *diag)
+/* --- A submission: one transaction, report by report ------------------------------------ */
+
+#define ERRORS_KEPT 1000
+
+struct sm__submit {
+    struct sm_store *store;
+    const struct sm_registry_who *who;
+    bool all_or_nothing;
+    bool writing; /* all_or_nothing stops writing at the first refusal */
+    bool began;
+    char day[SM_DATE_SIZE];
+    int64_t now;
+    int64_t *ids; /* the provider's listed services, sorted */
+    size_t n_ids;
+    struct sm_scrub_dict *dict;
+    struct tally tally;
+    struct statements st;
+    struct sm_submit_result *r;
+    struct sm_arena *a;
+    size_t cap_errors;
+    size_t dropped; /* errors beyond ERRORS_KEPT */
+    size_t n_status;
+};
+
+static int push_error(struct sm__submit *s, size_t index, long row, const char *field,
+                      const char *message)
+{
+    struct sm_incident_error *e =
+        sm__sh_push(s->a, (void **)&s->r->errors, &s->r->n_errors, &s->cap_errors, sizeof *e);
+    if (!e)
+        return SM_ENOMEM;
+    e->index = index;
+    e->row = row;
+    e->field = field ? sm_arena_strdup(s->a, field) : NULL;
+    e->message = sm_arena_strdup(s->a, message ? message : "");
+    return (field && !e->field) || !e->message ? SM_ENOMEM : SM_OK;
+}
+
+int sm__submit_error(struct sm__submit *s, size_t index, long row, const char *field,
+                     const char *message)
+{
+    if (s->r->n_errors >= ERRORS_KEPT) {
+        s->dropped++;
+        return SM_OK;
+    }
+    return push_error(s, index, row, field, message);
+}
+
+void sm_submit_result_free(struct sm_submit_result *res)
+{
+    if (res)
+        sm__sh_free(res->priv);
+}
+
+static void submit_free(struct sm__submit *s)
+{
+    if (!s)
+        return;
+    if (s->began)
+        sm_store_rollback(s->store);
+    statements_free(&s->st);
+    sm_free(s->tally.e);
+    sm_scrub_dict_free(s->dict);
+    sm_free(s->ids);
+    sm_submit_result_free(s->r);
+    sm_free(s);
+}
+
+int sm__submit_open(struct sm_store *store, const struct sm_registry_who *who, bool all_or_nothing,
+                    const char *today, size_t n_status, struct sm__submit **out,
+                    struct sm_diag *diag)
 {
     sm_diag_clear(diag);
     if (!sm_sharing_can_submit(who))
         return sm_diag_set(diag, SM_EPERM,
                            "only the staff of a provider may submit incident reports");
-    char day[SM_DATE_SIZE];
-    sm__sh_today(today, day);
-    int64_t *ids = NULL;
-    size_t n_ids = 0;
-    struct sm_scrub_dict *dict = NULL;
-    struct tally t = { 0 };
-    struct statements st = { 0 };
-    struct result_builder rb = { 0 };
-    bool began = false;
-    int rc = sm__sh_listed_services(store, who->provider_id, day, &ids, &n_ids, diag);
-    if (rc)
-        goto out;
-    if (n_ids == 0) {
+    struct sm__submit *s = sm_calloc(1, sizeof *s);
+    if (!s)
+        return SM_ENOMEM;
+    s->store = store;
+    s->who = who;
+    s->all_or_nothing = all_or_nothing;
+    s->writing = true;
+    s->now = sm__sh_now();
+    sm__sh_today(today, s->day);
+    int rc = sm__sh_listed_services(store, who->provider_id, s->day, &s->ids, &s->n_ids, diag);
+    if (!rc && s->n_ids == 0)
         rc = sm_diag_set(diag, SM_EPERM,
                          "provider %lld has no currently registered service (its registration "
                          "lapsed, was suspended or withdrawn, or is not yet approved): incident "
                          "reports are not accepted",
                          (long long)who->provider_id);
-        goto out;
-    }
     void *obj = NULL;
-    rc = sm__sh_new(sizeof(struct sm_submit_result), &rb.a, &obj);
-    if (rc)
-        goto out;
-    rb.r = obj;
-    rb.r->priv = rb.a;
-    rb.r->n = batch->n;
-    rb.r->status = sm_arena_calloc(rb.a, batch->n ? batch->n : 1, sizeof *rb.r->status);
-    if (!rb.r->status) {
-        rc = SM_ENOMEM;
-        goto out;
-    }
-    for (size_t e = 0; !rc && e < batch->n_errors; e++) {
-        const struct sm_incident_error *be = &batch->errors[e];
-        rc = result_error(&rb, be->index, be->row, be->field, be->message);
+    if (!rc)
+        rc = sm__sh_new(sizeof(struct sm_submit_result), &s->a, &obj);
+    if (!rc) {
+        s->r = obj;
+        s->r->priv = s->a;
+        s->n_status = n_status;
+        if (n_status) {
+            s->r->status = sm_arena_calloc(s->a, n_status, sizeof *s->r->status);
+            if (!s->r->status)
+                rc = SM_ENOMEM;
+        }
     }
     if (!rc)
-        rc = sm_scrub_dict_new(&dict);
+        rc = sm_scrub_dict_new(&s->dict);
     if (!rc)
-        rc = sm_scrub_dict_load(dict, store, day, diag);
+        rc = sm_scrub_dict_load(s->dict, store, s->day, diag);
     if (!rc)
         rc = sm_store_begin(store, diag);
-    if (rc)
-        goto out;
-    began = true;
-    rc = statements_prepare(store, &st, diag);
-    int64_t now = sm__sh_now();
-    const char *by = who->name ? who->name : "provider";
-    bool writing = true; /* all_or_nothing stops writing at the first refusal */
-    for (size_t i = 0; !rc && i < batch->n; i++) {
-        const struct sm_incident *in = &batch->items[i];
-        long row = batch->rows ? batch->rows[i] : -1;
-        if (batch->bad && batch->bad[i]) {
-            rb.r->status[i] = SM_SUBMIT_REFUSED;
-            rb.r->refused++;
-            writing = writing && !all_or_nothing;
-            continue;
-        }
-        const char *field = NULL;
-        char msg[200];
-        if (check_report(in, ids, n_ids, day, &field, msg, sizeof msg)) {
-            rc = result_error(&rb, i, row, field, msg);
-            rb.r->status[i] = SM_SUBMIT_REFUSED;
-            rb.r->refused++;
-            writing = writing && !all_or_nothing;
-            continue;
-        }
-        if (!writing)
-            continue;
-        struct sm_incident_anon anon;
-        struct sm_diag d;
-        sm_diag_clear(&d);
-        rc = sm_sharing_anonymise(dict, in, &anon, &d);
-        if (rc == SM_EINVAL || rc == SM_EPARSE) {
-            rc = result_error(&rb, i, row, NULL, d.msg);
-            rb.r->status[i] = SM_SUBMIT_REFUSED;
-            rb.r->refused++;
-            writing = writing && !all_or_nothing;
-            continue;
-        }
-        if (rc)
-            break;
-        rc = store_report(&st, &t, who->provider_id, by, now, in, &anon, &rb.r->status[i], diag);
-        sm_incident_anon_release(&anon);
-        if (!rc) {
-            if (rb.r->status[i] == SM_SUBMIT_CREATED)
-                rb.r->created++;
-            else
-                rb.r->updated++;
-        }
-    }
-    statements_free(&st);
-    if (rc)
-        goto out;
-    if (all_or_nothing && rb.r->refused > 0) {
-        /* Nothing is stored: say so for the reports that were fine. */
-        for (size_t i = 0; i < batch->n; i++)
-            if (rb.r->status[i] != SM_SUBMIT_REFUSED) {
-                rb.r->status[i] = SM_SUBMIT_REFUSED;
-                rb.r->refused++;
-            }
-        rb.r->created = rb.r->updated = 0;
-        sm_store_rollback(store);
-        began = false;
-        size_t with_errors = 0;
-        bool *has = sm_arena_calloc(rb.a, batch->n + 1, sizeof *has);
-        for (size_t e = 0; has && e < rb.r->n_errors; e++) {
-            size_t i = rb.r->errors[e].index;
-            if (i < batch->n && !has[i]) {
-                has[i] = true;
-                with_errors++;
-            }
-        }
-        rc = sm_diag_set(diag, SM_EINVAL, "%zu of %zu reports have errors; nothing was stored",
-                         with_errors, batch->n);
-        *out = rb.r;
-        rb.r = NULL;
-        goto out;
-    }
-    rc = tally_flush(store, &t, who->provider_id, diag);
     if (!rc) {
-        char object[48], detail[96];
-        snprintf(object, sizeof object, "provider:%lld", (long long)who->provider_id);
-        snprintf(detail, sizeof detail, "created=%zu updated=%zu refused=%zu", rb.r->created,
-                 rb.r->updated, rb.r->refused);
-        rc = sm__sh_audit(store, who, "sharing.submit", object, detail, diag);
+        s->began = true;
+        rc = statements_prepare(store, &s->st, diag);
+    }
+    if (rc) {
+        submit_free(s);
+        return rc;
+    }
+    *out = s;
+    return SM_OK;
+}
+
+static void refuse(struct sm__submit *s, size_t index)
+{
+    if (index < s->n_status)
+        s->r->status[index] = SM_SUBMIT_REFUSED;
+    s->r->refused++;
+    s->writing = s->writing && !s->all_or_nothing;
+}
+
+int sm__submit_one(struct sm__submit *s, size_t index, long row, const struct sm_incident *in,
+                   bool bad, struct sm_diag *diag)
+{
+    s->r->n = index + 1 > s->r->n ? index + 1 : s->r->n;
+    if (bad) {
+        refuse(s, index);
+        return SM_OK;
+    }
+    const char *field = NULL;
+    char msg[200];
+    if (check_report(in, s->ids, s->n_ids, s->day, &field, msg, sizeof msg)) {
+        refuse(s, index);
+        return sm__submit_error(s, index, row, field, msg);
+    }
+    if (!s->writing)
+        return SM_OK;
+    struct sm_incident_anon anon;
+    struct sm_diag d;
+    sm_diag_clear(&d);
+    int rc = sm_sharing_anonymise(s->dict, in, &anon, &d);
+    if (rc == SM_EINVAL || rc == SM_EPARSE) {
+        refuse(s, index);
+        return sm__submit_error(s, index, row, NULL, d.msg);
+    }
+    if (rc)
+        return rc;
+    enum sm_submit_status status = SM_SUBMIT_CREATED;
+    rc = store_report(&s->st, &s->tally, s->who->provider_id,
+                      s->who->name ? s->who->name : "provider", s->now, in, &anon, &status, diag);
+    sm_incident_anon_release(&anon);
+    if (rc)
+        return rc;
+    if (index < s->n_status)
+        s->r->status[index] = status;
+    if (status == SM_SUBMIT_CREATED)
+        s->r->created++;
+    else
+        s->r->updated++;
+    return SM_OK;
+}
+
+int sm__submit_close(struct sm__submit *s, int rc, struct sm_submit_result **out,
+                     struct sm_diag *diag)
+{
+    if (!rc && s->dropped) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "%zu more errors are not listed", s->dropped);
+        rc = push_error(s, SIZE_MAX, -1, NULL, msg);
+    }
+    if (!rc && s->all_or_nothing && s->r->refused > 0) {
+        /* Nothing is stored: say so for the reports that were fine. */
+        for (size_t i = 0; i < s->n_status; i++)
+            s->r->status[i] = SM_SUBMIT_REFUSED;
+        size_t refused = s->r->refused;
+        s->r->refused = s->r->n;
+        s->r->created = s->r->updated = 0;
+        sm_store_rollback(s->store);
+        s->began = false;
+        rc = sm_diag_set(diag, SM_EINVAL, "%zu of %zu reports have errors; nothing was stored",
+                         refused, s->r->n);
+        *out = s->r;
+        s->r = NULL;
+        submit_free(s);
+        return rc;
     }
     if (!rc)
-        rc = sm_store_commit(store, diag);
-    if (rc)
-        goto out;
-    began = false;
-    *out = rb.r;
-    rb.r = NULL;
-out:
-    if (began)
-        sm_store_rollback(store);
-    if (rb.r)
-        sm_submit_result_free(rb.r);
-    sm_free(t.e);
-    sm_scrub_dict_free(dict);
-    sm_free(ids);
+        rc = tally_flush(s->store, &s->tally, s->who->provider_id, diag);
+    if (!rc) {
+        char object[48], detail[96];
+        snprintf(object, sizeof object, "provider:%lld", (long long)s->who->provider_id);
+        snprintf(detail, sizeof detail, "created=%zu updated=%zu refused=%zu", s->r->created,
+                 s->r->updated, s->r->refused);
+        rc = sm__sh_audit(s->store, s->who, "sharing.submit", object, detail, diag);
+    }
+    if (!rc)
+        rc = sm_store_commit(s->store, diag);
+    if (!rc) {
+        s->began = false;
+        *out = s->r;
+        s->r = NULL;
+    }
+    submit_free(s);
     return rc;
+}
+
+int sm_sharing_submit(struct sm_store *store, const struct sm_registry_who *who,
+                      const struct sm_incident_batch *batch, bool all_or_nothing, const char *today,
+                      struct sm_submit_result **out, struct sm_diag *diag)
+{
+    struct sm__submit *s = NULL;
+    int rc = sm__submit_open(store, who, all_or_nothing, today, batch->n ? batch->n : 1, &s, diag);
+    if (rc)
+        return rc;
+    for (size_t e = 0; !rc && e < batch->n_errors; e++) {
+        const struct sm_incident_error *be = &batch->errors[e];
+        rc = sm__submit_error(s, be->index, be->row, be->field, be->message);
+    }
+    for (size_t i = 0; !rc && i < batch->n; i++)
+        rc = sm__submit_one(s, i, batch->rows ? batch->rows[i] : -1, &batch->items[i],
+                            batch->bad && batch->bad[i], diag);
+    s->r->n = batch->n;
+    return sm__submit_close(s, rc, out, diag);
 }
 
 /* --- Reading raw reports ----------------------------------------------------------------- */

@@ -450,7 +450,6 @@ int route_portal_incidents_upload(struct web_request *req)
     if (!ctx)
         return SM_ENOMEM;
     int status = 200;
-    struct sm_incident_batch *b = NULL;
     struct sm_submit_result *res = NULL;
     if (!file || file->len == 0) {
         status = 400;
@@ -458,35 +457,32 @@ int route_portal_incidents_upload(struct web_request *req)
                                  json_string(web_text(req, "sharing.upload.no_file")));
     } else {
         struct sm_incident_limits lim = { .max_bytes = WEB_SHARING_UPLOAD_MAX };
-        rc = sm_incident_parse_csv(file->data, file->len, &lim, &b, &diag);
+        struct sm_registry_who who = sm_registry_who_user(s->user);
+        char day[SM_DATE_SIZE];
+        today(day);
+        rc = sm_sharing_import_csv(web_store(req), &who, file->data, file->len, &lim, day, &res,
+                                   &diag);
         if (rc == SM_EPARSE || rc == SM_ELIMIT) {
             status = rc == SM_ELIMIT ? 413 : 400;
-            rc = json_object_set_new(ctx, "file_error", json_string(diag.msg));
+            rc = json_object_set_new(ctx, "file_error", json_string(diag.msg)) ? SM_ENOMEM : SM_OK;
+        } else if (rc == SM_EPERM) {
+            json_decref(ctx);
+            return web_fail(req, 403, "sharing.error.not_registered", diag.msg);
+        } else if (rc == SM_EINVAL && res) {
+            status = 400;
+            json_t *e = errors_json(req, res->errors, res->n_errors);
+            rc = !e || json_object_set_new(ctx, "errors", e) ? SM_ENOMEM : SM_OK;
+            if (!rc)
+                rc = json_object_set_new(ctx, "summary", json_string(diag.msg)) ? SM_ENOMEM : SM_OK;
         } else if (!rc) {
-            rc = submit_batch(req, s, b, true, &res, &diag);
-            if (rc == SM_EPERM) {
-                json_decref(ctx);
-                sm_incident_batch_free(b);
-                return web_fail(req, 403, "sharing.error.not_registered", diag.msg);
-            }
-            if (rc == SM_EINVAL && res) {
-                status = 400;
-                json_t *e = errors_json(req, res->errors, res->n_errors);
-                rc = !e || json_object_set_new(ctx, "errors", e) ? SM_ENOMEM : SM_OK;
-                if (!rc)
-                    rc = json_object_set_new(ctx, "summary", json_string(diag.msg)) ? SM_ENOMEM
-                                                                                    : SM_OK;
-            } else if (!rc) {
-                rc = json_object_set_new(ctx, "stored",
-                                         json_pack("{s:I,s:I}", "created", (json_int_t)res->created,
-                                                   "updated", (json_int_t)res->updated))
-                         ? SM_ENOMEM
-                         : SM_OK;
-            }
+            rc = json_object_set_new(ctx, "stored",
+                                     json_pack("{s:I,s:I}", "created", (json_int_t)res->created,
+                                               "updated", (json_int_t)res->updated))
+                     ? SM_ENOMEM
+                     : SM_OK;
         }
     }
     sm_submit_result_free(res);
-    sm_incident_batch_free(b);
     if (!rc && file && file->filename)
         rc = json_object_set_new(ctx, "filename", json_string(file->filename)) ? SM_ENOMEM : SM_OK;
     if (!rc)

@@ -379,6 +379,67 @@ static void csv_upload_is_all_or_nothing(void **state)
     check_tally(f->db.store);
 }
 
+static void csv_import_streams_all_or_nothing(void **state)
+{
+    struct fx *f = *state;
+    struct sm_registry_who w = staff_of(f->providers[0]);
+    struct sm_diag d;
+    struct sm_submit_result *r = NULL;
+    /* 300 good rows, one resubmitted. */
+    struct sm_buf csv;
+    sm_buf_init(&csv, 1 << 20);
+    assert_int_equal(sm_buf_puts(&csv, csv_header), SM_OK);
+    for (int i = 0; i < 300; i++)
+        assert_int_equal(
+            sm_buf_printf(&csv,
+                          "S-%d,2025-0%d-01,%lld,13,E,6-20,ransomware,LockBit,edr,"
+                          "onsite,contained,3,,\"株式会社カナリアの PC\",株式会社カナリア,"
+                          "amber\r\n",
+                          i % 299, 1 + i % 9, (long long)f->services[0]),
+            SM_OK);
+    assert_int_equal(sm_sharing_import_csv(f->db.store, &w, csv.data, csv.len, NULL, TODAY, &r, &d),
+                     SM_OK);
+    assert_int_equal(r->created, 299);
+    assert_int_equal(r->updated, 1);
+    assert_null(r->status);
+    sm_submit_result_free(r);
+    assert_int_equal(count_sql(f->db.store, "SELECT COUNT(*) FROM incidents"), 299);
+    assert_int_equal(
+        count_sql(f->db.store,
+                  "SELECT COUNT(*) FROM incidents WHERE notes_shared LIKE '%カナリア%'"),
+        0);
+    check_tally(f->db.store);
+    /* A bad row at the end stores nothing, and says which row. */
+    assert_int_equal(sm_buf_printf(&csv,
+                                   "S-X,2025-01-01,%lld,13,E,6-20,worm,,edr,onsite,"
+                                   "contained,,,,,\r\n",
+                                   (long long)f->services[0]),
+                     SM_OK);
+    r = NULL;
+    assert_int_equal(sm_sharing_import_csv(f->db.store, &w, csv.data, csv.len, NULL, TODAY, &r, &d),
+                     SM_EINVAL);
+    assert_non_null(r);
+    assert_int_equal(r->created + r->updated, 0);
+    assert_int_equal(r->n_errors, 1);
+    assert_int_equal(r->errors[0].row, 302);
+    assert_string_equal(r->errors[0].field, "threat");
+    sm_submit_result_free(r);
+    /* A file malformed after good rows stores nothing either. */
+    struct sm_buf broken;
+    sm_buf_init(&broken, 1 << 20);
+    assert_int_equal(sm_buf_append(&broken, csv.data, csv.len - 20), SM_OK);
+    assert_int_equal(sm_buf_puts(&broken, "\"unterminated\r\n"), SM_OK);
+    r = NULL;
+    assert_int_equal(
+        sm_sharing_import_csv(f->db.store, &w, broken.data, broken.len, NULL, TODAY, &r, &d),
+        SM_EPARSE);
+    assert_null(r);
+    assert_int_equal(count_sql(f->db.store, "SELECT COUNT(*) FROM incidents"), 299);
+    check_tally(f->db.store);
+    sm_buf_release(&broken);
+    sm_buf_release(&csv);
+}
+
 static void csv_bad_files_are_refused_clearly(void **state)
 {
     (void)state;
@@ -1023,6 +1084,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(lapsed_or_suspended_registration_ends_submission, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(csv_upload_is_all_or_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(csv_import_streams_all_or_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(csv_bad_files_are_refused_clearly, setup, teardown),
         cmocka_unit_test_setup_teardown(json_records_are_checked_one_by_one, setup, teardown),
         cmocka_unit_test_setup_teardown(raw_views_are_audited_and_red_stays_home, setup, teardown),
