@@ -11,6 +11,7 @@
  * does not parse (400).
  */
 #include "commons.h"
+#include "pages_portal.h"
 #include "routes.h"
 #include "sharing.h"
 
@@ -88,6 +89,48 @@ static const struct route routes[] = {
     { WEB_GET, "/api/v1/sharing/stats", route_api_sharing_stats },
     { WEB_GET, "/api/v1/sharing/export.stix", route_api_sharing_stix },
     { WEB_GET, "/api/v1/sharing/export.csv", route_api_sharing_csv },
+    /* The registry behind login: the provider portal, the reviewers' and the operators'
+     * pages (pages_portal*.c, pages_review.c, pages_operator*.c). */
+    { WEB_GET, "/portal", route_portal },
+    { WEB_GET, "/portal/service", route_portal_service },
+    { WEB_GET, "/portal/service/edit", route_portal_service_edit },
+    { WEB_POST, "/portal/service/edit", route_portal_service_save },
+    { WEB_POST, "/portal/service/renew", route_portal_service_renew },
+    { WEB_GET, "/portal/application", route_portal_application },
+    { WEB_POST, "/portal/application/withdraw", route_portal_application_withdraw },
+    { WEB_GET, "/portal/messages", route_portal_messages },
+    { WEB_POST, "/portal/messages/read", route_portal_message_read },
+    { WEB_GET, "/portal/inquiries", route_portal_inquiries },
+    { WEB_GET, "/portal/cases", route_portal_cases },
+    { WEB_POST, "/portal/cases/act", route_portal_case_act },
+    { WEB_GET, "/portal/profile", route_portal_profile },
+    { WEB_POST, "/portal/profile", route_portal_profile_save },
+    { WEB_GET, "/review", route_review },
+    { WEB_GET, "/review/application", route_review_application },
+    { WEB_POST, "/review/judge", route_review_judge },
+    { WEB_POST, "/review/decide", route_review_decide },
+    { WEB_GET, "/review/schedule", route_review_schedule },
+    { WEB_GET, "/operator", route_operator },
+    { WEB_POST, "/operator/settings", route_operator_settings },
+    { WEB_POST, "/operator/remind", route_operator_remind },
+    { WEB_GET, "/operator/providers", route_operator_providers },
+    { WEB_POST, "/operator/providers/add", route_operator_provider_add },
+    { WEB_GET, "/operator/provider", route_operator_provider },
+    { WEB_POST, "/operator/provider", route_operator_provider_save },
+    { WEB_POST, "/operator/provider/link", route_operator_provider_link },
+    { WEB_GET, "/operator/services", route_operator_services },
+    { WEB_GET, "/operator/service", route_operator_service },
+    { WEB_POST, "/operator/service/status", route_operator_service_status },
+    { WEB_GET, "/operator/cases", route_operator_cases },
+    { WEB_POST, "/operator/cases/draft", route_operator_case_draft },
+    { WEB_GET, "/operator/case", route_operator_case },
+    { WEB_POST, "/operator/case", route_operator_case_save },
+    { WEB_POST, "/operator/case/act", route_operator_case_act },
+    { WEB_GET, "/operator/inquiries", route_operator_inquiries },
+    { WEB_GET, "/operator/outbox", route_operator_outbox },
+    { WEB_GET, "/operator/export.csv", route_operator_export },
+    { WEB_GET, "/operator/import", route_operator_import_form },
+    { WEB_POST, "/operator/import", route_operator_import },
 };
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -104,6 +147,7 @@ static const struct {
     { WEB_POST, "/drafting/upload", WEB_UPLOAD_MAX },
     { WEB_POST, "/portal/incidents/upload", WEB_SHARING_UPLOAD_MAX },
     { WEB_POST, "/api/v1/incidents", WEB_SHARING_UPLOAD_MAX },
+    { WEB_POST, "/operator/import", WEB_REG_IMPORT_MAX },
 };
 
 size_t web_body_limit(enum web_method method, const char *path)

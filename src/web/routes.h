@@ -86,6 +86,52 @@ int route_api_sharing_stats(struct web_request *req);
 int route_api_sharing_stix(struct web_request *req);
 int route_api_sharing_csv(struct web_request *req);
 
+/* pages_portal.c: the provider portal (provider staff, their own provider only) */
+int route_portal(struct web_request *req);
+int route_portal_service(struct web_request *req);
+int route_portal_service_edit(struct web_request *req);
+int route_portal_service_save(struct web_request *req);
+int route_portal_service_renew(struct web_request *req);
+int route_portal_application(struct web_request *req);
+int route_portal_application_withdraw(struct web_request *req);
+int route_portal_messages(struct web_request *req);
+int route_portal_message_read(struct web_request *req);
+int route_portal_inquiries(struct web_request *req);
+int route_portal_cases(struct web_request *req);
+int route_portal_case_act(struct web_request *req);
+int route_portal_profile(struct web_request *req);
+int route_portal_profile_save(struct web_request *req);
+
+/* pages_review.c: applications and renewals (reviewers and operators) */
+int route_review(struct web_request *req);
+int route_review_application(struct web_request *req);
+int route_review_judge(struct web_request *req);
+int route_review_decide(struct web_request *req);
+int route_review_schedule(struct web_request *req);
+
+/* pages_operator*.c: the registry's records and jobs (operators) */
+int route_operator(struct web_request *req);
+int route_operator_settings(struct web_request *req);
+int route_operator_remind(struct web_request *req);
+int route_operator_providers(struct web_request *req);
+int route_operator_provider_add(struct web_request *req);
+int route_operator_provider(struct web_request *req);
+int route_operator_provider_save(struct web_request *req);
+int route_operator_provider_link(struct web_request *req);
+int route_operator_services(struct web_request *req);
+int route_operator_service(struct web_request *req);
+int route_operator_service_status(struct web_request *req);
+int route_operator_cases(struct web_request *req);
+int route_operator_case_draft(struct web_request *req);
+int route_operator_case(struct web_request *req);
+int route_operator_case_save(struct web_request *req);
+int route_operator_case_act(struct web_request *req);
+int route_operator_inquiries(struct web_request *req);
+int route_operator_outbox(struct web_request *req);
+int route_operator_export(struct web_request *req);
+int route_operator_import_form(struct web_request *req);
+int route_operator_import(struct web_request *req);
+
 /* api.c */
 int route_healthz(struct web_request *req);
 int route_api_prefectures(struct web_request *req);
