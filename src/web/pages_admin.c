@@ -1,7 +1,8 @@
 /*
- * The operator's pages. For now one page with a heading, the operator's name and a logout
- * button; later issues fill it. Anonymous visitors are sent to the login page with a way
- * back; logged-in users without the operator role get 403.
+ * The dashboard every logged-in user lands on after logging in: links to the areas of the
+ * user's role (the provider portal, review, the operators' pages, the guideline-commons
+ * pages). Anonymous visitors are sent to the login page with a way back. Which pages a role
+ * may use is decided by each page; this page only offers the links.
  */
 #include "routes.h"
 
@@ -50,10 +51,15 @@ int route_admin(struct web_request *req)
         snprintf(location, sizeof(location), "/login?next=%s", next);
         return web_redirect(req, location);
     }
-    if (s->user->role != SM_ROLE_OPERATOR)
-        return web_fail(req, 403, "error.not_operator", NULL);
-
-    json_t *ctx = json_object();
+    enum sm_role role = s->user->role;
+    bool op = role == SM_ROLE_OPERATOR;
+    json_t *dash =
+        json_pack("{s:b,s:b,s:b,s:b,s:b,s:b,s:b}", "provider", role == SM_ROLE_PROVIDER, "unlinked",
+                  role == SM_ROLE_PROVIDER && s->user->provider_id <= 0, "review",
+                  op || role == SM_ROLE_REVIEWER, "operator", op, "workspace",
+                  op || role == SM_ROLE_ANALYST, "drafting", op || role == SM_ROLE_ASSOCIATION,
+                  "industry", op || role == SM_ROLE_ASSOCIATION || role == SM_ROLE_ANALYST);
+    json_t *ctx = dash != NULL ? json_pack("{s:o}", "dash", dash) : NULL;
     if (ctx == NULL)
         return SM_ENOMEM;
     rc = web_render(req, 200, "admin.html", "admin.title", ctx);

@@ -1,7 +1,7 @@
 /*
  * HTTP tests of logging in and out against the real binary on every backend: the login
  * form's double-submit CSRF cookie, wrong passwords and the rate limit, session cookies and
- * their rotation, the operator-only admin page, logout with the session's CSRF token, and
+ * their rotation, the role-aware admin dashboard, logout with the session's CSRF token, and
  * the JSON login endpoint. Users are added through the CLI, as an operator would.
  */
 /* cmocka needs these first, in this order. */
@@ -327,15 +327,22 @@ static void admin_anonymous_redirects_to_login(void **state)
     res_free(&r);
 }
 
-static void admin_as_analyst_is_403(void **state)
+/* The dashboard is every role's: an analyst sees its own areas, not the operators'. */
+static void admin_as_analyst_shows_its_areas(void **state)
 {
     struct srv *s = *state;
     char *cookie = login(s, "bob", BOB_PW);
     struct res r;
     assert_int_equal(http_get(s, "/admin", cookie, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_contains(r.body, "id=\"admin-title\"");
+    assert_contains(r.body, "href=\"/workspace\"");
+    assert_null(strstr(r.body, "href=\"/operator\""));
+    assert_null(strstr(r.body, "href=\"/portal\""));
+    assert_null(strstr(r.body, "href=\"/review\""));
+    res_free(&r);
+    assert_int_equal(http_get(s, "/operator", cookie, &r), 0);
     assert_int_equal(r.status, 403);
-    assert_null(strstr(r.body, "admin-title"));
-    assert_true(r.len > 200);
     res_free(&r);
     free(cookie);
 }
@@ -495,7 +502,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(login_sets_session_and_redirects, setup, teardown),
         cmocka_unit_test_setup_teardown(login_follows_local_next_only, setup, teardown),
         cmocka_unit_test_setup_teardown(admin_anonymous_redirects_to_login, setup, teardown),
-        cmocka_unit_test_setup_teardown(admin_as_analyst_is_403, setup, teardown),
+        cmocka_unit_test_setup_teardown(admin_as_analyst_shows_its_areas, setup, teardown),
         cmocka_unit_test_setup_teardown(logout_bad_csrf_is_403, setup, teardown),
         cmocka_unit_test_setup_teardown(logout_ends_the_session, setup, teardown),
         cmocka_unit_test_setup_teardown(login_rotates_the_session, setup, teardown),
