@@ -10,11 +10,11 @@
  * missing page. Unknown facts stay unknown: a property the provider did not state shows as
  * "not stated", never as "no".
  *
- * The search page is the busiest page of the site, so the part of it that depends only on
- * the search (everything inside <main>) is cached per (listing generation, date, language,
- * normalised query) in pages_services_cache.c; a request then costs one indexed read of
- * the generation, a copy, and the page frame around it (which carries the visitor's own
- * header: the login state and the language switch).
+ * The search page is the busiest page of the site, so its answers are cached per (listing
+ * generation, date, language, normalised query) in pages_services_cache.c: the whole page
+ * for visitors without a session, and for logged-in ones the inside of <main> (their page
+ * frame shows who they are). A request then costs one indexed read of the generation and a
+ * copy.
  */
 #include "pages_services.h"
 #include "routes.h"
@@ -568,11 +568,28 @@ int route_services(struct web_request *req)
     memcpy(s.q.today, today, SM_DATE_SIZE);
     int64_t generation = 0;
     rc = sm_registry_listing_generation(web_store(req), &generation, &diag);
-    char key[256];
-    snprintf(key, sizeof key, "html|%s|%s", sm_lang_code(req->lang), s.canon);
+    /* A visitor without a session (nearly everyone here) gets a page that depends on the
+     * search and the language alone: the whole page is cached. A logged-in one sees their
+     * name in the header, so only the inside of <main> is taken from the cache. */
+    bool anonymous = web_session_token(req) == NULL;
+    char page_key[256], main_key[256];
+    snprintf(page_key, sizeof page_key, "page|%s|%s", sm_lang_code(req->lang), s.canon);
+    snprintf(main_key, sizeof main_key, "main|%s|%s", sm_lang_code(req->lang), s.canon);
     bool hit = false;
+    if (rc == SM_OK && anonymous) {
+        sm_buf_reset(&req->res.body);
+        req->res.static_body = NULL;
+        rc = svc_cache_get(generation, today, page_key, &req->res.body, &hit);
+        if (rc == SM_OK && hit) {
+            web_store_put(req);
+            req->res.status = 200;
+            req->res.content_type = "text/html; charset=utf-8";
+            sm_buf_release(&main_html);
+            return web_header_add(req, "X-Cache", "hit");
+        }
+    }
     if (rc == SM_OK)
-        rc = svc_cache_get(generation, today, key, &main_html, &hit);
+        rc = svc_cache_get(generation, today, main_key, &main_html, &hit);
     if (rc == SM_OK && !hit) {
         struct sm_registry_results *res = NULL;
         rc = sm_registry_search(web_store(req), &s.q, &res, &diag);
@@ -581,18 +598,20 @@ int route_services(struct web_request *req)
         sm_registry_results_free(res);
         /* A full cache or a failed copy costs speed, not the answer. */
         if (rc == SM_OK)
-            svc_cache_put(generation, today, key, main_html.data != NULL ? main_html.data : "",
+            svc_cache_put(generation, today, main_key, main_html.data != NULL ? main_html.data : "",
                           main_html.len);
     }
     web_store_put(req);
     if (rc == SM_OK)
         rc = sm_buf_putc(&main_html, '\0');
-    if (rc == SM_OK)
-        rc = web_header_add(req, "X-Cache", hit ? "hit" : "miss");
     const char *pname = s.q.prefecture[0] ? pref_name(req, s.q.prefecture) : NULL;
     if (rc == SM_OK)
         rc = render_frame(req, 200, "svc.search.title", pname, s.canon, main_html.data);
     sm_buf_release(&main_html);
+    if (rc == SM_OK && anonymous)
+        svc_cache_put(generation, today, page_key, req->res.body.data, req->res.body.len);
+    if (rc == SM_OK)
+        rc = web_header_add(req, "X-Cache", hit ? "hit" : "miss");
     if (rc != SM_OK && req->res.status == 0)
         return web_fail_err(req, rc, &diag);
     return rc;

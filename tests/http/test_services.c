@@ -1178,6 +1178,45 @@ static void cache_follows_the_registry(void **state)
     sm_store_free(store);
 }
 
+static void cache_never_mixes_visitors(void **state)
+{
+    struct srv *s = *state;
+    assert_int_equal(srv_user_add(s, "hana", "operator", "花子オペレーター", "hana-password-1"), 0);
+    const char *login = "{\"username\":\"hana\",\"password\":\"hana-password-1\"}";
+    struct res r;
+    assert_int_equal(http_full(s, "POST", "/api/v1/session", NULL, "application/json", login,
+                               strlen(login), NULL, &r),
+                     0);
+    assert_int_equal(r.status, 200);
+    char *token = set_cookie_value(&r, "sm_session");
+    assert_non_null(token);
+    res_free(&r);
+    char cookie[160];
+    snprintf(cookie, sizeof cookie, "sm_session=%s", token);
+
+    /* The logged-in visitor first: the page shows who is logged in ... */
+    get_ok(s, "/services?prefecture=01", cookie, 200, &r);
+    assert_header_is(&r, "X-Cache", "miss");
+    assert_contains(r.body, "花子オペレーター");
+    res_free(&r);
+    /* ... and an anonymous visitor never gets that page from the cache. */
+    get_ok(s, "/services?prefecture=01", NULL, 200, &r);
+    assert_lacks(r.body, "花子オペレーター");
+    assert_contains(r.body, "<a href=\"/login\">");
+    res_free(&r);
+    get_ok(s, "/services?prefecture=01", NULL, 200, &r);
+    assert_header_is(&r, "X-Cache", "hit");
+    assert_lacks(r.body, "花子オペレーター");
+    res_free(&r);
+    /* The logged-in one again: the search from the cache, the header their own. */
+    get_ok(s, "/services?prefecture=01", cookie, 200, &r);
+    assert_header_is(&r, "X-Cache", "hit");
+    assert_contains(r.body, "花子オペレーター");
+    assert_contains(r.body, HOKKAIDO_EDR);
+    res_free(&r);
+    free(token);
+}
+
 /* --- The top page and the navigation ----------------------------------------------------- */
 
 static void top_page_leads_here(void **state)
@@ -1222,6 +1261,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(inquiry_stores_channel, setup, teardown),
         cmocka_unit_test_setup_teardown(inquiry_rate_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(cache_follows_the_registry, setup, teardown),
+        cmocka_unit_test_setup_teardown(cache_never_mixes_visitors, setup, teardown),
         cmocka_unit_test_setup_teardown(top_page_leads_here, setup, teardown),
     };
     int failed = 0;
