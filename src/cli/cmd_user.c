@@ -132,13 +132,54 @@ static int user_passwd(int argc, char **argv)
     return EXIT_OK;
 }
 
+/* smesec user industry USERNAME [INDUSTRY]: ties an association's account to the industry
+ * it speaks for (as guidelines name it); without INDUSTRY, unties it. */
+static int user_industry(int argc, char **argv)
+{
+    struct cli_common common;
+    cli_common_init(&common);
+    const char *username = NULL, *industry = NULL;
+    for (int i = 2; i < argc; i++) {
+        bool bad = false;
+        if (cli_take_common(argc, argv, &i, &common, &bad)) {
+            if (bad)
+                return EXIT_USAGE;
+        } else if (argv[i][0] != '-' && !username) {
+            username = argv[i];
+        } else if (argv[i][0] != '-' && !industry) {
+            industry = argv[i];
+        } else {
+            return cli_usage_error("user industry: unexpected argument '%s'", argv[i]);
+        }
+    }
+    if (!username)
+        return cli_usage_error("user industry: give a USERNAME (and the INDUSTRY)");
+    struct sm_store *store = NULL;
+    int status = cli_open_store(&common, &store);
+    if (status)
+        return status;
+    struct sm_diag diag;
+    struct sm_actor actor = { .user_id = 0, .name = "cli" };
+    int rc = sm_user_set_industry(store, &actor, username, industry, &diag);
+    sm_store_free(store);
+    if (rc)
+        return cli_fail(rc, "cannot set the industry", &diag);
+    if (industry && *industry)
+        printf("'%s' speaks for the industry '%s'\n", username, industry);
+    else
+        printf("'%s' speaks for no industry\n", username);
+    return EXIT_OK;
+}
+
 int cmd_user(int argc, char **argv)
 {
     if (argc < 2)
-        return cli_usage_error("user: give a subcommand: add, passwd");
+        return cli_usage_error("user: give a subcommand: add, passwd, industry");
     if (strcmp(argv[1], "add") == 0)
         return user_add(argc, argv);
     if (strcmp(argv[1], "passwd") == 0)
         return user_passwd(argc, argv);
+    if (strcmp(argv[1], "industry") == 0)
+        return user_industry(argc, argv);
     return cli_usage_error("user: unknown subcommand '%s'", argv[1]);
 }

@@ -52,6 +52,9 @@ static const char usage[] =
     "                          add an account; the password is read from stdin\n"
     "                          roles: operator, reviewer, provider, analyst, association\n"
     "  user passwd USERNAME    set an account's password, read from stdin\n"
+    "  user industry USERNAME [INDUSTRY]\n"
+    "                          tie an association's account to its industry (as guidelines\n"
+    "                          name it, e.g. 物流); without INDUSTRY, untie it\n"
     "\n"
     "every command that touches data takes --db URL: a file path means SQLite,\n"
     "a postgresql:// URL means PostgreSQL; default $SMESEC_DB, else smesec.db.\n";
