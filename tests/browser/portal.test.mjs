@@ -1,6 +1,7 @@
 // The registry's logged-in pages as their users meet them, on the demo data: the operator
 // drafts a case study for a service of the demo provider and sends it, the provider confirms
-// it in the portal, the operator publishes it and it appears on the public case studies;
+// it in the portal, the operator publishes it and it appears on the public case studies
+// (and takes it down again, so the demo's public list is left as the other tests expect);
 // and axe-core finds no serious or critical problem on the portal, review and operator
 // pages, in Japanese and in English.
 import assert from 'node:assert/strict';
@@ -81,14 +82,21 @@ describe('case studies between operator and provider', { timeout: 180_000 }, () 
     assert.equal(await op.page.getAttribute('#case-state', 'class'), 'state state-confirmed');
     await submit(op.page, '#publish-button');
     assert.equal(await op.page.getAttribute('#case-state', 'class'), 'state state-published');
-    await op.context.close();
 
     // Anyone can read it now.
     const pub = await newPage(browser);
     const response = await pub.page.goto('/cases');
     assert.equal(response.status(), 200);
     assert.ok((await pub.page.content()).includes(title), 'the published study is on /cases');
+
+    // Taking it down hides it again, and leaves the demo's public list as it was for the
+    // other tests.
+    await submit(op.page, '#unpublish-button');
+    assert.equal(await op.page.getAttribute('#case-state', 'class'), 'state state-withdrawn');
+    await pub.page.goto('/cases');
+    assert.ok(!(await pub.page.content()).includes(title), 'the withdrawn study left /cases');
     await pub.context.close();
+    await op.context.close();
   });
 });
 
