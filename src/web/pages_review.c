@@ -146,14 +146,17 @@ int route_review_judge(struct web_request *req)
     const char *requirement = web_reg_field(&u, "requirement");
     const char *v = web_reg_field(&u, "verdict");
     enum sm_verdict verdict;
-    if (requirement == NULL || requirement[0] == '\0' || v == NULL ||
-        sm_verdict_parse(v, &verdict) != SM_OK)
-        return web_fail(req, 400, NULL, "give the requirement and a verdict");
+    struct sm_diag diag;
+    sm_diag_clear(&diag);
+    if (requirement == NULL || requirement[0] == '\0')
+        return web_fail(req, 400, NULL, "give the requirement");
+    if (v == NULL || sm_verdict_parse(v, &verdict) != SM_OK) {
+        sm_diag_set(&diag, SM_EINVAL, "choose pass, fail or clear for '%s'", requirement);
+        return show_application(req, &u, id, 400, SM_EINVAL, &diag);
+    }
     const char *note = web_reg_field(&u, "note");
     if (note != NULL && note[0] == '\0')
         note = NULL;
-    struct sm_diag diag;
-    sm_diag_clear(&diag);
     rc = sm_registry_judge(web_store(req), &u.who, id, requirement, verdict, note, &diag);
     if (web_reg_shown_in_form(rc))
         return show_application(req, &u, id, web_status_for(rc), rc, &diag);

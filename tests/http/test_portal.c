@@ -856,6 +856,14 @@ static void apply_review_approve_makes_it_public(void **state)
     snprintf(dform, sizeof(dform), "id=%lld&requirement=ease-of-use&verdict=fail", (long long)app);
     post(&f->s, &rita, rita.csrf, "/review/judge", dform, &r);
     assert_int_equal(r.status, 400);
+    assert_contains(r.body, "role=\"alert\"");
+    res_free(&r);
+    /* So does a verdict: the page says so above its forms. */
+    snprintf(dform, sizeof(dform), "id=%lld&requirement=ease-of-use&note=x", (long long)app);
+    post(&f->s, &rita, rita.csrf, "/review/judge", dform, &r);
+    assert_int_equal(r.status, 400);
+    assert_contains(r.body, "role=\"alert\"");
+    assert_contains(r.body, "action=\"/review/judge\"");
     res_free(&r);
 
     judge_all_pass(f, &rita, app);
