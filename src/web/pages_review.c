@@ -162,7 +162,7 @@ int route_review_judge(struct web_request *req)
         return show_application(req, &u, id, web_status_for(rc), rc, &diag);
     if (rc != SM_OK)
         return web_fail_err(req, rc, &diag);
-    return web_reg_redirect(req, "/review/application?id=%lld&done=judged#check-%s", (long long)id,
+    return web_reg_redirect(req, "/review/application?id=%lld&done=judged#judge-%s", (long long)id,
                             requirement);
 }
 
