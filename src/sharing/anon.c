@@ -156,6 +156,9 @@ static char lower(char c)
 /* Case-insensitive (ASCII) prefix test of s[i..n) against lit. */
 static size_t starts_ci(const char *s, size_t n, size_t i, const char *lit)
 {
+    /* The first byte rules out almost every position cheaply. */
+    if (lower(s[i]) != lower(lit[0]))
+        return 0;
     size_t m = strlen(lit);
     if (n - i < m)
         return 0;
@@ -163,6 +166,19 @@ static size_t starts_ci(const char *s, size_t n, size_t i, const char *lit)
         if (lower(s[i + k]) != lower(lit[k]))
             return 0;
     return m;
+}
+
+/* True when the character at s[i] is one of the three-byte characters in set (UTF-8, one
+ * after the other): the cheap test before trying a list of words that start with them. */
+static bool first_char_in(const char *s, size_t n, size_t i, const char *set)
+{
+    unsigned char c = (unsigned char)s[i];
+    if (c < 0xE0 || c > 0xEF || n - i < 3)
+        return false;
+    for (const char *p = set; p[0] && p[1] && p[2]; p += 3)
+        if (p[0] == s[i] && p[1] == s[i + 1] && p[2] == s[i + 2])
+            return true;
+    return false;
 }
 
 /* --- The pass driver -------------------------------------------------------------------- */
@@ -184,7 +200,11 @@ static int run_pass(const char *s, size_t n, matcher_fn match, const struct pass
 {
     struct sm_buf b;
     sm_buf_init(&b, SCRUB_MAX(n));
-    int rc = sm_buf_append(&b, "", 0);
+    /* Room for the text as it is, at once: most passes change little. */
+    int rc = sm_buf_append(&b, s, n);
+    b.len = 0;
+    if (!rc)
+        b.data[0] = '\0';
     size_t i = 0;
     size_t verbatim = 0; /* s[verbatim..i) was copied to the output as it is */
     while (!rc && i < n) {
@@ -232,7 +252,7 @@ static size_t match_url(const char *s, size_t n, size_t i, const struct pass_ctx
     (void)back;
     static const char *const schemes[] = { "https://", "http://", "hxxps://", "hxxp://",
                                            "ftp://",   "sftp://", "file://",  "www." };
-    if (i > 0 && is_alnum((unsigned char)s[i - 1]))
+    if (!strchr("hHfFsSwW\\", s[i]) || (i > 0 && is_alnum((unsigned char)s[i - 1])))
         return 0;
     size_t m = 0;
     for (size_t k = 0; k < sizeof schemes / sizeof schemes[0] && !m; k++)
@@ -659,7 +679,10 @@ static size_t match_address(const char *s, size_t n, size_t i, const struct pass
         return 0;
     }
     /* A prefecture and a municipality. */
-    for (size_t k = 0; k < sizeof prefectures / sizeof prefectures[0]; k++) {
+    for (size_t k = 0; c >= 0x4E00 && k < sizeof prefectures / sizeof prefectures[0]; k++) {
+        if (s[i] != prefectures[k][0] || s[i + 1] != prefectures[k][1] ||
+            s[i + 2] != prefectures[k][2])
+            continue;
         size_t pl = strlen(prefectures[k]);
         if (n - i < pl || memcmp(s + i, prefectures[k], pl) != 0)
             continue;
@@ -1111,10 +1134,13 @@ static size_t match_company(const char *s, size_t n, size_t i, const struct pass
                             const char **ph, size_t *back)
 {
     (void)ctx;
-    if (((unsigned char)s[i] & 0xC0) == 0x80)
+    /* The forms start with one of these characters, or with "(" or "N" (NPO法人). */
+    bool jp = s[i] == '(' || s[i] == 'N' || first_char_in(s, n, i, "特一公医社事株有合財学宗協");
+    bool latin = strchr("cCiIlLkKgGyY", s[i]) != NULL;
+    if (!jp && !latin)
         return 0;
     size_t m = 0;
-    for (size_t k = 0; k < sizeof company_forms / sizeof company_forms[0] && !m; k++)
+    for (size_t k = 0; jp && k < sizeof company_forms / sizeof company_forms[0] && !m; k++)
         m = starts_ci(s, n, i, company_forms[k]);
     if (m) {
         size_t before = name_before(s, n, i, false);
@@ -1171,7 +1197,8 @@ static size_t match_person(const char *s, size_t n, size_t i, const struct pass_
                            const char **ph, size_t *back)
 {
     (void)ctx;
-    if (((unsigned char)s[i] & 0xC0) == 0x80)
+    if (!strchr("mMdD", s[i]) &&
+        !first_char_in(s, n, i, "理ち社会専常部課係主店院園先さく様氏殿君"))
         return 0;
     /* Mr. / Ms. / Mrs. / Dr. and capitalised words. */
     static const char *const latin_titles[] = { "mr. ", "ms. ", "mrs. ", "dr. ", "mr ", "ms " };
@@ -1194,6 +1221,8 @@ static size_t match_person(const char *s, size_t n, size_t i, const struct pass_
         }
     /* A name, then an honorific: the match starts at the honorific and takes the name back. */
     for (size_t k = 0; k < sizeof honorifics / sizeof honorifics[0]; k++) {
+        if (s[i] != honorifics[k][0] || (n - i > 1 && s[i + 1] != honorifics[k][1]))
+            continue;
         size_t m = strlen(honorifics[k]);
         if (n - i < m || memcmp(s + i, honorifics[k], m) != 0)
             continue;
@@ -1225,6 +1254,9 @@ static size_t match_titled(const char *s, size_t n, size_t i, const struct pass_
     (void)ctx;
     (void)back;
     if (((unsigned char)s[i] & 0xC0) == 0x80 || i == 0)
+        return 0;
+    /* A title ends in 役, 者 or 長, and may be followed by a space, a colon or の. */
+    if (s[i - 1] != ' ' && s[i - 1] != ':' && !(i >= 3 && first_char_in(s, n, i - 3, "役者長の")))
         return 0;
     /* The match starts after a title that ends right before s[i] (with optional space). */
     size_t t = i;
@@ -1262,17 +1294,20 @@ static void collapse(char *s, size_t *len)
 {
     static const char *const all[] = { PH_URL,   PH_EMAIL,   PH_IP,  PH_HOST,
                                        PH_PHONE, PH_ADDRESS, PH_ORG, PH_PERSON };
+    /* Every placeholder ends with 〕 (E3 80 95) and starts with 〔 (E3 80 94). */
     size_t w = 0;
     for (size_t r = 0; r < *len;) {
         bool dropped = false;
-        for (size_t k = 0; k < sizeof all / sizeof all[0] && !dropped; k++) {
-            size_t pl = strlen(all[k]);
-            if (w < pl || memcmp(s + w - pl, all[k], pl) != 0)
-                continue;
-            size_t sp = r < *len && s[r] == ' ' ? 1 : 0;
-            if (*len - r >= sp + pl && memcmp(s + r + sp, all[k], pl) == 0) {
-                r += sp + pl;
-                dropped = true;
+        if (w >= 3 && (unsigned char)s[w - 1] == 0x95 && (unsigned char)s[w - 2] == 0x80) {
+            size_t sp = s[r] == ' ' ? 1 : 0;
+            for (size_t k = 0; k < sizeof all / sizeof all[0] && !dropped; k++) {
+                size_t pl = strlen(all[k]);
+                if (w < pl || *len - r < sp + pl || memcmp(s + w - pl, all[k], pl) != 0)
+                    continue;
+                if (memcmp(s + r + sp, all[k], pl) == 0) {
+                    r += sp + pl;
+                    dropped = true;
+                }
             }
         }
         if (!dropped)
@@ -1293,39 +1328,118 @@ static char *lowered_copy(const char *s, size_t n)
     return l;
 }
 
-int sm_scrub_text(const struct sm_scrub_dict *dict, const char *extra, const char *s, size_t n,
-                  char **out, size_t *out_len, struct sm_diag *diag)
+/* Which passes can match at all: a cheap look over the text first, since most notes hold no
+ * address, mail or number and each pass copies the text. Every test is a necessary
+ * condition of its pass matching anything. */
+enum {
+    NEED_URL = 1 << 0,
+    NEED_EMAIL = 1 << 1,
+    NEED_IP = 1 << 2,
+    NEED_HOST = 1 << 3,
+    NEED_PHONE = 1 << 4,
+    NEED_ADDRESS = 1 << 5,
+    NEED_COMPANY = 1 << 6,
+    NEED_PERSON = 1 << 7,
+};
+
+static bool has(const char *s, const char *lit)
+{
+    return strstr(s, lit) != NULL;
+}
+
+static unsigned needed_passes(const char *s, size_t n)
+{
+    bool digit = false, letter = false, dot = false, colon = false, dash = false, at = false;
+    bool backslash = false, paren = false, nonascii = false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        digit |= is_digit(c);
+        letter |= is_alpha(c);
+        dot |= c == '.';
+        colon |= c == ':';
+        dash |= c == '-';
+        at |= c == '@';
+        backslash |= c == '\\';
+        paren |= c == '(';
+        nonascii |= c >= 0x80;
+    }
+    unsigned need = 0;
+    if (letter || backslash)
+        need |= NEED_URL; /* the schemes and www. are letters; UNC paths start with \\ */
+    if (at || ((letter || digit) && (has(s, "at]") || has(s, "at)") || has(s, "AT]") ||
+                                     has(s, "AT)") || has(s, "At]") || has(s, "At)"))))
+        need |= NEED_EMAIL;
+    if ((digit && (dot || dash)) || colon)
+        need |= NEED_IP;
+    if ((letter || digit) && (dot || paren || has(s, "[.]")))
+        need |= NEED_HOST;
+    if (digit)
+        need |= NEED_PHONE;
+    if (digit || (nonascii &&
+                  (has(s, "〒") || has(s, "県") || has(s, "都") || has(s, "府") || has(s, "道"))))
+        need |= NEED_ADDRESS;
+    if (paren || letter || (nonascii && (has(s, "会社") || has(s, "法人") || has(s, "組合"))))
+        need |= NEED_COMPANY;
+    if (letter ||
+        (nonascii &&
+         (has(s, "様") || has(s, "さん") || has(s, "さま") || has(s, "氏") || has(s, "殿") ||
+          has(s, "君") || has(s, "くん") || has(s, "ちゃん") || has(s, "長") || has(s, "務") ||
+          has(s, "任") || has(s, "先生") || has(s, "代表") || has(s, "取締") || has(s, "担当"))))
+        need |= NEED_PERSON;
+    return need;
+}
+
+/* The scrubbing itself, with the report's own names already in a dictionary (may be
+ * NULL). */
+static int scrub(const struct sm_scrub_dict *dict, const struct sm_scrub_dict *ex, const char *s,
+                 size_t n, bool normalized, char **out, size_t *out_len, struct sm_diag *diag)
 {
     char *cur = NULL;
     size_t len = 0;
-    struct sm_scrub_dict *ex = NULL;
-    int rc = sm_text_normalize(s, n, &cur, &len, diag);
-    if (rc)
-        return rc;
+    int rc = SM_OK;
+    if (normalized) {
+        cur = sm_strndup(s, n);
+        len = n;
+        if (!cur)
+            return SM_ENOMEM;
+    } else {
+        rc = sm_text_normalize(s, n, &cur, &len, diag);
+        if (rc)
+            return rc;
+    }
     if (dict && !dict->sorted) {
         /* Indexing is a one-time cost of a dictionary built and then shared read-only. */
         rc = dict_index((struct sm_scrub_dict *)(uintptr_t)dict);
         if (rc)
             goto out;
     }
-    if (extra && *extra) {
-        rc = sm_scrub_dict_new(&ex);
-        if (!rc)
-            rc = sm_scrub_dict_add(ex, extra);
-        if (!rc)
-            rc = dict_index(ex);
-        if (rc == SM_EINVAL)
-            rc = SM_OK; /* a customer name that is not UTF-8 was refused earlier */
-        if (rc)
-            goto out;
-    }
-    static const matcher_fn passes[] = { match_url,    match_email,   match_ip,   match_host,
-                                         match_phone,  match_address, match_dict, match_company,
-                                         match_person, match_titled };
+
+    static const struct {
+        matcher_fn match;
+        unsigned need; /* 0: always */
+    } passes[] = {
+        { match_url, NEED_URL },
+        { match_email, NEED_EMAIL },
+        { match_ip, NEED_IP },
+        { match_host, NEED_HOST },
+        { match_phone, NEED_PHONE },
+        { match_address, NEED_ADDRESS },
+        { match_dict, 0 },
+        { match_company, NEED_COMPANY },
+        { match_person, NEED_PERSON },
+        { match_titled, NEED_PERSON },
+    };
+
+    unsigned need = needed_passes(cur, len);
+    bool any_names = (dict && dict->n) || (ex && ex->n);
     for (size_t p = 0; p < sizeof passes / sizeof passes[0]; p++) {
+        if (passes[p].need && !(need & passes[p].need))
+            continue;
+        if (passes[p].match == match_dict && !any_names)
+            continue;
         struct pass_ctx ctx = { .dict = dict, .extra = ex, .lowered = NULL };
         char *low = NULL;
-        if (passes[p] == match_dict) {
+        if (passes[p].match == match_dict) {
             low = lowered_copy(cur, len);
             if (!low) {
                 rc = SM_ENOMEM;
@@ -1335,7 +1449,7 @@ int sm_scrub_text(const struct sm_scrub_dict *dict, const char *extra, const cha
         }
         char *next = NULL;
         size_t next_len = 0;
-        rc = run_pass(cur, len, passes[p], &ctx, &next, &next_len);
+        rc = run_pass(cur, len, passes[p].match, &ctx, &next, &next_len);
         sm_free(low);
         if (rc) {
             if (rc == SM_ELIMIT)
@@ -1352,13 +1466,46 @@ int sm_scrub_text(const struct sm_scrub_dict *dict, const char *extra, const cha
     cur = NULL;
 out:
     sm_free(cur);
+    return rc;
+}
+
+/* A dictionary of one name (the report's customer), or NULL for none. */
+static int extra_dict(const char *extra, struct sm_scrub_dict **out)
+{
+    *out = NULL;
+    if (!extra || !*extra)
+        return SM_OK;
+    struct sm_scrub_dict *ex = NULL;
+    int rc = sm_scrub_dict_new(&ex);
+    if (!rc)
+        rc = sm_scrub_dict_add(ex, extra);
+    if (!rc)
+        rc = dict_index(ex);
+    if (rc == SM_EINVAL)
+        rc = SM_OK; /* a customer name that is not UTF-8 was refused earlier */
+    if (rc) {
+        sm_scrub_dict_free(ex);
+        return rc;
+    }
+    *out = ex;
+    return SM_OK;
+}
+
+int sm_scrub_text(const struct sm_scrub_dict *dict, const char *extra, const char *s, size_t n,
+                  char **out, size_t *out_len, struct sm_diag *diag)
+{
+    struct sm_scrub_dict *ex = NULL;
+    int rc = extra_dict(extra, &ex);
+    if (!rc)
+        rc = scrub(dict, ex, s, n, false, out, out_len, diag);
     sm_scrub_dict_free(ex);
     return rc;
 }
 
 /* --- Families ------------------------------------------------------------------------------- */
 
-char *sm__family_shared(const struct sm_scrub_dict *dict, const char *extra, const char *family)
+static char *family_shared(const struct sm_scrub_dict *dict, const struct sm_scrub_dict *ex,
+                           const char *family)
 {
     if (!family || !*family)
         return NULL;
@@ -1367,11 +1514,7 @@ char *sm__family_shared(const struct sm_scrub_dict *dict, const char *extra, con
     if (sm_text_normalize(family, strlen(family), &norm, &nlen, NULL))
         return NULL;
     char *res = NULL;
-    if (sm_scrub_text(dict, extra, norm, nlen, &scrubbed, &slen, NULL))
-        goto out;
-    /* Anything the scrubber touched means the family held more than a family name. */
-    if (slen != nlen || memcmp(scrubbed, norm, nlen) != 0)
-        goto out;
+    /* Only a plain Latin name can be a family; anything else is dropped without scrubbing. */
     if (nlen < 2 || nlen > 48 || !is_alpha((unsigned char)norm[0]))
         goto out;
     for (size_t k = 0; k < nlen; k++) {
@@ -1379,6 +1522,11 @@ char *sm__family_shared(const struct sm_scrub_dict *dict, const char *extra, con
         if (!(is_alnum(c) || c == ' ' || c == '.' || c == '_' || c == '/' || c == '+' || c == '-'))
             goto out;
     }
+    if (scrub(dict, ex, norm, nlen, true, &scrubbed, &slen, NULL))
+        goto out;
+    /* Anything the scrubber touched means the family held more than a family name. */
+    if (slen != nlen || memcmp(scrubbed, norm, nlen) != 0)
+        goto out;
     res = lowered_copy(norm, nlen);
 out:
     sm_free(norm);
@@ -1386,10 +1534,22 @@ out:
     return res;
 }
 
+char *sm__family_shared(const struct sm_scrub_dict *dict, const char *extra, const char *family)
+{
+    struct sm_scrub_dict *ex = NULL;
+    if (extra_dict(extra, &ex))
+        return NULL;
+    char *res = family_shared(dict, ex, family);
+    sm_scrub_dict_free(ex);
+    return res;
+}
+
 /* --- The report ------------------------------------------------------------------------------ */
 
-int sm_sharing_anonymise(const struct sm_scrub_dict *dict, const struct sm_incident *in,
-                         struct sm_incident_anon *out, struct sm_diag *diag)
+/* Anonymises with the customer's dictionary ex already built (may be NULL). */
+static int anonymise(const struct sm_scrub_dict *dict, const struct sm_scrub_dict *ex,
+                     struct sm__anon_cache *c, const struct sm_incident *in,
+                     struct sm_incident_anon *out, struct sm_diag *diag)
 {
     memset(out, 0, sizeof *out);
     if (!in->detected_on || strlen(in->detected_on) != 10 || !in->prefecture || !in->industry)
@@ -1409,12 +1569,30 @@ int sm_sharing_anonymise(const struct sm_scrub_dict *dict, const struct sm_incid
     out->recovery_days = in->recovery_days;
     out->cost = in->cost;
     out->tlp = in->tlp;
-    if (in->threat == SM_THREAT_RANSOMWARE || in->threat == SM_THREAT_MALWARE)
-        out->family = sm__family_shared(dict, in->customer_name, in->malware_family);
+    if ((in->threat == SM_THREAT_RANSOMWARE || in->threat == SM_THREAT_MALWARE) &&
+        in->malware_family && *in->malware_family) {
+        /* Families repeat from report to report: the last one's answer is kept. */
+        if (c && c->family_in && strcmp(c->family_in, in->malware_family) == 0) {
+            if (c->family_out && !(out->family = sm_strdup(c->family_out)))
+                return SM_ENOMEM;
+        } else {
+            out->family = family_shared(dict, ex, in->malware_family);
+            if (c) {
+                sm_free(c->family_in);
+                sm_free(c->family_out);
+                c->family_in = sm_strdup(in->malware_family);
+                c->family_out = out->family ? sm_strdup(out->family) : NULL;
+                if (!c->family_in || (out->family && !c->family_out)) {
+                    sm_free(c->family_in);
+                    sm_free(c->family_out);
+                    c->family_in = c->family_out = NULL;
+                }
+            }
+        }
+    }
     if (in->notes && *in->notes) {
         size_t len = 0;
-        int rc = sm_scrub_text(dict, in->customer_name, in->notes, strlen(in->notes), &out->notes,
-                               &len, diag);
+        int rc = scrub(dict, ex, in->notes, strlen(in->notes), false, &out->notes, &len, diag);
         if (rc) {
             sm_free(out->family);
             out->family = NULL;
@@ -1427,6 +1605,48 @@ int sm_sharing_anonymise(const struct sm_scrub_dict *dict, const struct sm_incid
         }
     }
     return SM_OK;
+}
+
+int sm_sharing_anonymise(const struct sm_scrub_dict *dict, const struct sm_incident *in,
+                         struct sm_incident_anon *out, struct sm_diag *diag)
+{
+    struct sm_scrub_dict *ex = NULL;
+    int rc = extra_dict(in->customer_name, &ex);
+    if (!rc)
+        rc = anonymise(dict, ex, NULL, in, out, diag);
+    sm_scrub_dict_free(ex);
+    return rc;
+}
+
+void sm__anon_cache_release(struct sm__anon_cache *c)
+{
+    sm_scrub_dict_free(c->dict);
+    sm_free(c->name);
+    sm_free(c->family_in);
+    sm_free(c->family_out);
+    memset(c, 0, sizeof *c);
+}
+
+int sm__anonymise_cached(struct sm__anon_cache *c, const struct sm_scrub_dict *dict,
+                         const struct sm_incident *in, struct sm_incident_anon *out,
+                         struct sm_diag *diag)
+{
+    const char *name = in->customer_name && *in->customer_name ? in->customer_name : NULL;
+    bool same = (!name && !c->name) || (name && c->name && strcmp(name, c->name) == 0);
+    if (!same) {
+        sm__anon_cache_release(c);
+        if (name) {
+            c->name = sm_strdup(name);
+            if (!c->name)
+                return SM_ENOMEM;
+            int rc = extra_dict(name, &c->dict);
+            if (rc) {
+                sm__anon_cache_release(c);
+                return rc;
+            }
+        }
+    }
+    return anonymise(dict, c->dict, c, in, out, diag);
 }
 
 void sm_incident_anon_release(struct sm_incident_anon *a)

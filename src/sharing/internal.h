@@ -41,8 +41,32 @@ int sm__sh_listed_services(struct sm_store *store, int64_t provider_id, const ch
 int sm__sh_check_text(const char *what, const char *s, size_t max, bool multiline,
                       struct sm_diag *diag);
 
+/* The first max bytes of s (valid UTF-8) cut at a character boundary, with "…" when cut,
+ * for quoting a value in a message. out needs max + 4 bytes. */
+const char *sm__sh_quote(const char *s, size_t max, char *out);
+#define SM__QUOTE_MAX 60
+
+/* sm_incident_set for field number f of sm_incident_fields (the CSV import has the numbers
+ * from the header, and spares the name lookup on every cell). */
+int sm__incident_set_index(struct sm_incident *in, size_t f, const char *value,
+                           struct sm_diag *diag);
+
 /* Parses a whole decimal number in [lo, hi]. */
 int sm__sh_parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out);
+
+/* The customer's dictionary of the last report anonymised, kept while the next reports
+ * name the same customer (a provider's file often lists one customer's incidents together). */
+struct sm__anon_cache {
+    char *name;
+    struct sm_scrub_dict *dict;
+    char *family_in; /* the last family reported under this customer, and its answer */
+    char *family_out;
+};
+
+int sm__anonymise_cached(struct sm__anon_cache *c, const struct sm_scrub_dict *dict,
+                         const struct sm_incident *in, struct sm_incident_anon *out,
+                         struct sm_diag *diag);
+void sm__anon_cache_release(struct sm__anon_cache *c);
 
 /* The canonical family name of a reported one after scrubbing, or NULL (see anon.c). */
 char *sm__family_shared(const struct sm_scrub_dict *dict, const char *extra, const char *family);

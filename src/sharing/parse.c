@@ -213,11 +213,12 @@ static int read_header(struct sm_csv_reader *r, int col_field[64], size_t *n_col
         for (size_t k = 0; k < sm_incident_n_fields; k++)
             if (strcmp(fields[c], sm_incident_fields[k]) == 0)
                 f = (int)k;
+        char q[SM__QUOTE_MAX + 4];
         if (f < 0)
             return sm_diag_set(diag, SM_EPARSE,
-                               "row 1: unknown column '%.60s' (the header must name the "
+                               "row 1: unknown column '%s' (the header must name the "
                                "template's columns)",
-                               fields[c]);
+                               sm__sh_quote(fields[c], SM__QUOTE_MAX, q));
         if (seen[f])
             return sm_diag_set(diag, SM_EPARSE, "row 1: column '%s' appears twice",
                                sm_incident_fields[f]);
@@ -273,7 +274,7 @@ static int row_incident(const char *const *fields, size_t nf, const int *col_fie
         }
         struct sm_diag d;
         sm_diag_clear(&d);
-        int s = sm_incident_set(in, field, v, &d);
+        int s = sm__incident_set_index(in, (size_t)col_field[c], v, &d);
         if (s == SM_EINVAL) {
             *bad = true;
             rc = err(ctx, field, d.msg);
@@ -542,7 +543,9 @@ int sm_incident_parse_json(const char *data, size_t len, const struct sm_inciden
                 known = strcmp(key, sm_incident_fields[k]) == 0;
             if (!known) {
                 char msg[120];
-                snprintf(msg, sizeof msg, "unknown field '%.60s'", key);
+                char q[SM__QUOTE_MAX + 4];
+                snprintf(msg, sizeof msg, "unknown field '%s'",
+                         sm__sh_quote(key, SM__QUOTE_MAX, q));
                 rc = add_error(&bl, index, -1, NULL, msg);
             } else {
                 char buf[32];

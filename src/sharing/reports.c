@@ -329,7 +329,7 @@ static int statements_prepare(struct sm_store *store, struct statements *s, stru
         " family_shared, detection, response, outcome, recovery_days, cost_band, notes_shared,"
         " tlp, created_at, updated_at, submitted_by)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (provider_id, ext_id) DO NOTHING RETURNING id",
+        " ON CONFLICT (provider_id, ext_id) DO NOTHING",
         &s->insert, diag);
     if (!rc)
         rc = sm_sql_prepare(store,
@@ -407,16 +407,14 @@ static int store_report(struct statements *s, struct tally *t, int64_t provider_
     if (rc)
         return rc;
     rc = sm_sql_step(s->insert, diag);
-    if (rc == SM_SQL_ROW) {
-        /* Finish the statement so that its row is not left pending. */
-        rc = sm_sql_step(s->insert, diag);
-        if (rc != SM_SQL_DONE)
-            return rc == SM_SQL_ROW ? SM_EDB : rc;
+    if (rc != SM_SQL_DONE)
+        return rc == SM_SQL_ROW ? SM_EDB : rc;
+    /* One row changed: the report is new; none: the provider sent this id before. Counting
+     * changes spares the RETURNING machinery on every row of a large import. */
+    if (sm_sql_changes(s->insert) == 1) {
         *status = SM_SUBMIT_CREATED;
         return tally_report(t, &now_f, 1);
     }
-    if (rc != SM_SQL_DONE)
-        return rc;
 
     /* The provider sent this id before: take the old report out of the counts, replace it. */
     rc = sm_sql_reset(s->old);
@@ -487,6 +485,7 @@ struct sm__submit {
     int64_t *ids; /* the provider's listed services, sorted */
     size_t n_ids;
     struct sm_scrub_dict *dict;
+    struct sm__anon_cache cache;
     struct tally tally;
     struct statements st;
     struct sm_submit_result *r;
@@ -535,6 +534,7 @@ static void submit_free(struct sm__submit *s)
     statements_free(&s->st);
     sm_free(s->tally.e);
     sm_scrub_dict_free(s->dict);
+    sm__anon_cache_release(&s->cache);
     sm_free(s->ids);
     sm_submit_result_free(s->r);
     sm_free(s);
@@ -622,7 +622,7 @@ int sm__submit_one(struct sm__submit *s, size_t index, long row, const struct sm
     struct sm_incident_anon anon;
     struct sm_diag d;
     sm_diag_clear(&d);
-    int rc = sm_sharing_anonymise(s->dict, in, &anon, &d);
+    int rc = sm__anonymise_cached(&s->cache, s->dict, in, &anon, &d);
     if (rc == SM_EINVAL || rc == SM_EPARSE) {
         refuse(s, index);
         return sm__submit_error(s, index, row, NULL, d.msg);

@@ -675,11 +675,10 @@ static int narratives(struct sm_store *store, enum sm_audience audience, const c
         audience == SM_AUDIENCE_OPERATOR
             ? "SELECT threat, notes_shared FROM incidents WHERE notes_shared IS NOT NULL AND"
               " tlp IN ('clear', 'green', 'amber', 'amber+strict') AND (CAST(? AS TEXT) = ''"
-              " OR half >= ?) AND (CAST(? AS TEXT) = '' OR half <= ?) ORDER BY updated_at DESC,"
-              " id DESC LIMIT 200"
+              " OR half >= ?) AND (CAST(? AS TEXT) = '' OR half <= ?) ORDER BY id DESC LIMIT 200"
             : "SELECT threat, notes_shared FROM incidents WHERE notes_shared IS NOT NULL AND"
               " tlp IN ('clear', 'green', 'amber') AND (CAST(? AS TEXT) = '' OR half >= ?) AND"
-              " (CAST(? AS TEXT) = '' OR half <= ?) ORDER BY updated_at DESC, id DESC LIMIT 200";
+              " (CAST(? AS TEXT) = '' OR half <= ?) ORDER BY id DESC LIMIT 200";
     struct sm_sql *st = NULL;
     json_t *arr = json_array();
     if (!arr)

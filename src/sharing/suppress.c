@@ -26,8 +26,10 @@
  * of which one provider sent 4 tells that provider the others sent 2). Then, while some
  * viewer can determine a suppressed count whose unknown part is between 1 and k-1, suppress
  * one more shown, unpinned count next to it (sharing one of its sums), the smallest first,
- * preferring one that makes it undetermined. Each round suppresses one more count, so it
- * ends; it ends with every such count undetermined, which sm_supp_safe checks on its own.
+ * preferring one that makes it undetermined. Suppressing more only adds edges to the
+ * residual graphs, so a count once undetermined stays undetermined: the viewers and counts
+ * are visited once each, and each step suppresses one more count, so it ends, with every
+ * such count undetermined, which sm_supp_safe checks on its own.
  */
 #include "sharing/internal.h"
 
@@ -227,28 +229,33 @@ int sm_supp_run(struct sm_supp_table *t, int k)
     if (rc)
         goto out;
     size_t n_viewers = viewers_of(t, viewers);
-    for (size_t round = 0; round <= t->n_arcs; round++) {
-        long viewer = -1;
-        size_t arc = 0;
-        if (!find_exposed(&g, t, k, viewers, n_viewers, &viewer, &arc))
-            break;
-        size_t n = complement_candidates(t, arc, cand, false);
-        if (n == 0)
-            n = complement_candidates(t, arc, cand, true);
-        if (n == 0)
-            break; /* nothing left to suppress; sm_supp_safe will say so */
-        size_t pick = cand[0];
-        for (size_t c = 0; c < n; c++) {
-            t->arcs[cand[c]].hidden = true;
-            bool fixed = !determined(&g, t, viewer, arc);
-            t->arcs[cand[c]].hidden = false;
-            if (fixed) {
-                pick = cand[c];
-                break;
+    /* Suppressing one more count only adds edges to every viewer's residual graph, so a
+     * count that one viewer cannot work out stays so: each (viewer, count) is settled once,
+     * in one pass, adding complements until it is. */
+    for (size_t v = 0; v < n_viewers; v++)
+        for (size_t arc = 0; arc < t->n_arcs; arc++) {
+            const struct sm_supp_arc *a = &t->arcs[arc];
+            if (!a->hidden || !sensitive_for(a, viewers[v], k))
+                continue;
+            while (determined(&g, t, viewers[v], arc)) {
+                size_t n = complement_candidates(t, arc, cand, false);
+                if (n == 0)
+                    n = complement_candidates(t, arc, cand, true);
+                if (n == 0)
+                    goto out; /* nothing left to suppress; sm_supp_safe will say so */
+                size_t pick = cand[0];
+                for (size_t c = 0; c < n; c++) {
+                    t->arcs[cand[c]].hidden = true;
+                    bool fixed = !determined(&g, t, viewers[v], arc);
+                    t->arcs[cand[c]].hidden = false;
+                    if (fixed) {
+                        pick = cand[c];
+                        break;
+                    }
+                }
+                t->arcs[pick].hidden = true;
             }
         }
-        t->arcs[pick].hidden = true;
-    }
 out:
     graph_release(&g);
     sm_free(cand);

@@ -154,6 +154,26 @@ int sm__sh_check_text(const char *what, const char *s, size_t max, bool multilin
     return SM_OK;
 }
 
+const char *sm__sh_quote(const char *s, size_t max, char *out)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n && !sm_utf8_valid(s, n, NULL))
+        return "(not UTF-8)";
+    if (n <= max) {
+        if (n)
+            memcpy(out, s, n);
+        out[n] = '\0';
+        return out;
+    }
+    size_t cut = max;
+    /* Back to the start of a character: never past one that would be cut in two. */
+    while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+        cut--;
+    memcpy(out, s, cut);
+    memcpy(out + cut, "\xE2\x80\xA6", 4);
+    return out;
+}
+
 int sm__sh_parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out)
 {
     if (!s || !*s)
@@ -397,59 +417,88 @@ static int bad_enum(struct sm_diag *diag, const char *field, const char *value,
             break;
         len += (size_t)w;
     }
-    return sm_diag_set(diag, SM_EINVAL, "%s '%.60s' is not one of %s", field, value, list);
+    char q[SM__QUOTE_MAX + 4];
+    return sm_diag_set(diag, SM_EINVAL, "%s '%s' is not one of %s", field,
+                       sm__sh_quote(value, SM__QUOTE_MAX, q), list);
 }
 
-int sm_incident_set(struct sm_incident *in, const char *name, const char *value,
-                    struct sm_diag *diag)
+enum field_index {
+    F_ID,
+    F_DETECTED_ON,
+    F_SERVICE_ID,
+    F_PREFECTURE,
+    F_INDUSTRY,
+    F_SIZE,
+    F_THREAT,
+    F_MALWARE_FAMILY,
+    F_DETECTION,
+    F_RESPONSE,
+    F_OUTCOME,
+    F_RECOVERY_DAYS,
+    F_COST_BAND,
+    F_NOTES,
+    F_CUSTOMER_NAME,
+    F_TLP,
+};
+
+int sm__incident_set_index(struct sm_incident *in, size_t f, const char *value,
+                           struct sm_diag *diag)
 {
-    if (!name || !value)
-        return sm_diag_set(diag, SM_EINVAL, "no field name or value");
+    if (f >= sm_incident_n_fields || !value)
+        return sm_diag_set(diag, SM_EINVAL, "no field or value");
+    const char *name = sm_incident_fields[f];
     bool empty = value[0] == '\0';
-    if (empty && sm_incident_field_required(name))
+    /* The fields sm_incident_field_required names, by number. */
+    static const unsigned required = 1u << F_ID | 1u << F_DETECTED_ON | 1u << F_SERVICE_ID |
+                                     1u << F_PREFECTURE | 1u << F_INDUSTRY | 1u << F_SIZE |
+                                     1u << F_THREAT | 1u << F_DETECTION | 1u << F_RESPONSE |
+                                     1u << F_OUTCOME;
+    if (empty && (required >> f) & 1u)
         return sm_diag_set(diag, SM_EINVAL, "%s is required", name);
     int v = 0;
     int64_t num = 0;
-    if (strcmp(name, "id") == 0) {
+    char q[SM__QUOTE_MAX + 4];
+    if (f == F_ID) {
         int rc = sm__sh_check_text("id", value, SM_INCIDENT_ID_MAX, false, diag);
         if (rc)
             return rc;
         in->ext_id = empty ? NULL : value;
         return SM_OK;
     }
-    if (strcmp(name, "detected_on") == 0) {
+    if (f == F_DETECTED_ON) {
         if (!empty && !sm_date_valid(value))
-            return sm_diag_set(diag, SM_EINVAL, "detected_on '%.40s' is not a date YYYY-MM-DD",
-                               value);
+            return sm_diag_set(diag, SM_EINVAL, "detected_on '%s' is not a date YYYY-MM-DD",
+                               sm__sh_quote(value, SM__QUOTE_MAX, q));
         in->detected_on = empty ? NULL : value;
         return SM_OK;
     }
-    if (strcmp(name, "service_id") == 0) {
+    if (f == F_SERVICE_ID) {
         if (empty) {
             in->service_id = 0;
             return SM_OK;
         }
         if (sm__sh_parse_int(value, 1, INT64_C(999999999999), &num))
-            return sm_diag_set(diag, SM_EINVAL, "service_id '%.40s' is not a service number",
-                               value);
+            return sm_diag_set(diag, SM_EINVAL, "service_id '%s' is not a service number",
+                               sm__sh_quote(value, SM__QUOTE_MAX, q));
         in->service_id = num;
         return SM_OK;
     }
-    if (strcmp(name, "prefecture") == 0) {
+    if (f == F_PREFECTURE) {
         if (!empty && !sm_pref_code_valid(value))
-            return sm_diag_set(diag, SM_EINVAL,
-                               "prefecture '%.40s' is not a JIS code from 01 to 47", value);
+            return sm_diag_set(diag, SM_EINVAL, "prefecture '%s' is not a JIS code from 01 to 47",
+                               sm__sh_quote(value, SM__QUOTE_MAX, q));
         in->prefecture = empty ? NULL : value;
         return SM_OK;
     }
-    if (strcmp(name, "industry") == 0) {
+    if (f == F_INDUSTRY) {
         if (!empty && !sm_industry_valid(value))
             return sm_diag_set(diag, SM_EINVAL,
-                               "industry '%.40s' is not a JSIC major group letter A to T", value);
+                               "industry '%s' is not a JSIC major group letter A to T",
+                               sm__sh_quote(value, SM__QUOTE_MAX, q));
         in->industry = empty ? NULL : value;
         return SM_OK;
     }
-    if (strcmp(name, "malware_family") == 0 || strcmp(name, "customer_name") == 0) {
+    if (f == F_MALWARE_FAMILY || f == F_CUSTOMER_NAME) {
         int rc = sm__sh_check_text(name, value, SM_INCIDENT_NAME_MAX, false, diag);
         if (rc)
             return rc;
@@ -457,26 +506,26 @@ int sm_incident_set(struct sm_incident *in, const char *name, const char *value,
         *slot = empty ? NULL : value;
         return SM_OK;
     }
-    if (strcmp(name, "notes") == 0) {
+    if (f == F_NOTES) {
         int rc = sm__sh_check_text("notes", value, SM_INCIDENT_NOTES_MAX, true, diag);
         if (rc)
             return rc;
         in->notes = empty ? NULL : value;
         return SM_OK;
     }
-    if (strcmp(name, "recovery_days") == 0) {
+    if (f == F_RECOVERY_DAYS) {
         if (empty) {
             in->recovery_days = -1;
             return SM_OK;
         }
         if (sm__sh_parse_int(value, 0, SM_INCIDENT_RECOVERY_MAX, &num))
             return sm_diag_set(diag, SM_EINVAL,
-                               "recovery_days '%.40s' is not a number of days from 0 to %d", value,
-                               SM_INCIDENT_RECOVERY_MAX);
+                               "recovery_days '%s' is not a number of days from 0 to %d",
+                               sm__sh_quote(value, SM__QUOTE_MAX, q), SM_INCIDENT_RECOVERY_MAX);
         in->recovery_days = num;
         return SM_OK;
     }
-    if (strcmp(name, "tlp") == 0) {
+    if (f == F_TLP) {
         if (empty) {
             in->tlp = SM_TLP_AMBER;
             return SM_OK;
@@ -487,7 +536,7 @@ int sm_incident_set(struct sm_incident *in, const char *name, const char *value,
         in->tlp = t;
         return SM_OK;
     }
-    if (strcmp(name, "cost_band") == 0) {
+    if (f == F_COST_BAND) {
         if (empty) {
             in->cost = SM_COST_UNKNOWN;
             return SM_OK;
@@ -497,35 +546,47 @@ int sm_incident_set(struct sm_incident *in, const char *name, const char *value,
         in->cost = (enum sm_cost_band)v;
         return SM_OK;
     }
-    if (strcmp(name, "size") == 0) {
+    if (f == F_SIZE) {
         if (parse_name(size_names, SM_SIZE_COUNT, value, &v))
             return bad_enum(diag, name, value, size_names, SM_SIZE_COUNT);
         in->size = (enum sm_size_band)v;
         return SM_OK;
     }
-    if (strcmp(name, "threat") == 0) {
+    if (f == F_THREAT) {
         if (parse_name(threat_names, SM_THREAT_COUNT, value, &v))
             return bad_enum(diag, name, value, threat_names, SM_THREAT_COUNT);
         in->threat = (enum sm_threat)v;
         return SM_OK;
     }
-    if (strcmp(name, "detection") == 0) {
+    if (f == F_DETECTION) {
         if (parse_name(detection_names, SM_DETECTION_COUNT, value, &v))
             return bad_enum(diag, name, value, detection_names, SM_DETECTION_COUNT);
         in->detection = (enum sm_detection)v;
         return SM_OK;
     }
-    if (strcmp(name, "response") == 0) {
+    if (f == F_RESPONSE) {
         if (parse_name(response_names, SM_RESPONSE_COUNT, value, &v))
             return bad_enum(diag, name, value, response_names, SM_RESPONSE_COUNT);
         in->response = (enum sm_response)v;
         return SM_OK;
     }
-    if (strcmp(name, "outcome") == 0) {
+    if (f == F_OUTCOME) {
         if (parse_name(outcome_names, SM_OUTCOME_COUNT, value, &v))
             return bad_enum(diag, name, value, outcome_names, SM_OUTCOME_COUNT);
         in->outcome = (enum sm_outcome)v;
         return SM_OK;
     }
-    return sm_diag_set(diag, SM_EINVAL, "unknown field '%.60s'", name);
+    return sm_diag_set(diag, SM_EINVAL, "unknown field '%s'", sm__sh_quote(name, SM__QUOTE_MAX, q));
+}
+
+int sm_incident_set(struct sm_incident *in, const char *name, const char *value,
+                    struct sm_diag *diag)
+{
+    if (!name || !value)
+        return sm_diag_set(diag, SM_EINVAL, "no field name or value");
+    for (size_t f = 0; f < sm_incident_n_fields; f++)
+        if (strcmp(name, sm_incident_fields[f]) == 0)
+            return sm__incident_set_index(in, f, value, diag);
+    char q[SM__QUOTE_MAX + 4];
+    return sm_diag_set(diag, SM_EINVAL, "unknown field '%s'", sm__sh_quote(name, SM__QUOTE_MAX, q));
 }
