@@ -1227,6 +1227,7 @@ static void top_page_leads_here(void **state)
     assert_contains(r.body, "<a href=\"/services?prefecture=01\">北海道</a>");
     assert_contains(r.body, "<a href=\"/services\">サービスを探す</a>");
     assert_contains(r.body, "<a href=\"/cases\">導入事例</a>");
+    assert_contains(r.body, "<a href=\"/ransomware\">");
     /* Pages without parameters keep the plain language switch. */
     assert_contains(r.body, "href=\"?lang=en\" hreflang=\"en\"");
     res_free(&r);
