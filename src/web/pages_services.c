@@ -550,8 +550,12 @@ int route_services(struct web_request *req)
         /* A bad value (an old link, a typed URL): the form keeps what was read before the
          * bad parameter, with the reason, and no results rather than results for some
          * other search. */
-        char reason[sizeof diag.msg + 256];
-        snprintf(reason, sizeof reason, "%s (%s)", web_text(req, "svc.search.bad_param"), diag.msg);
+        char label_key[64], reason[512];
+        if (s.bad_name != NULL && strcmp(s.bad_name, "page") != 0)
+            snprintf(label_key, sizeof label_key, "svc.filter.%s", s.bad_name);
+        else
+            snprintf(label_key, sizeof label_key, "svc.search.page_param");
+        fill(req, "svc.search.bad_param", web_text(req, label_key), NULL, reason, sizeof reason);
         rc = render_search(req, &s, NULL, reason, &main_html);
         if (rc == SM_OK)
             rc = sm_buf_putc(&main_html, '\0');

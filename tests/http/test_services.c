@@ -380,13 +380,15 @@ static void search_bad_values_are_400(void **state)
     struct res r;
     get_ok(s, "/services?prefecture=48", NULL, 400, &r);
     assert_contains(r.body, "role=\"alert\"");
-    assert_contains(r.body, "prefecture &#39;48&#39; is not a code 01..47");
+    assert_contains(r.body, "「都道府県（事業所の所在地）」の値が正しくありません。");
     assert_contains(r.body, "<form method=\"get\" action=\"/services\"");
     res_free(&r);
     get_ok(s, "/services?page=0", NULL, 400, &r);
+    assert_contains(r.body, "「ページ番号」の値が正しくありません。");
     res_free(&r);
     get_ok(s, "/services?type=ups&lang=en", NULL, 400, &r);
     assert_contains(r.body, "role=\"alert\"");
+    assert_contains(r.body, "The value given for “How it monitors” cannot be used");
     res_free(&r);
 
     const struct {
