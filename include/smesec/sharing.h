@@ -372,11 +372,12 @@ struct sm_incident_row {
 struct sm_incident_list {
     size_t total; /* matching reports before limit and offset */
     size_t n;
-    struct sm_incident_row *items; /* newest detection first */
+    struct sm_incident_row *items; /* the most recently added first */
     void *priv;
 };
 
-/* The raw reports of provider_id (0: every provider's, operators only), newest first, at
+/* The raw reports of provider_id (0: every provider's, operators only), the most recently
+ * added first, at
  * most limit (0: 100, at most 1000) from offset. A provider's staff see their own reports
  * in every TLP; operators see any provider's except TLP:RED, which never leaves the
  * provider. Everyone else gets SM_EPERM. Every call writes an audit record

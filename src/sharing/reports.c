@@ -774,7 +774,7 @@ int sm_sharing_reports(struct sm_store *store, const struct sm_registry_who *who
             " i.tlp, i.family_shared, i.notes_shared, i.revision, i.created_at, i.updated_at"
             " FROM incidents i JOIN providers p ON p.id = i.provider_id"
             " WHERE (? = 0 OR i.provider_id = ?) AND (? = 0 OR i.tlp <> 'red')"
-            " ORDER BY i.detected_on DESC, i.id DESC LIMIT ? OFFSET ?",
+            " ORDER BY i.id DESC LIMIT ? OFFSET ?",
             &st, diag);
     if (!rc)
         rc = sm_sql_bindv(st, "iiiii", provider_id, provider_id, (int64_t)hide_red, (int64_t)limit,
