@@ -349,7 +349,11 @@ static int add_form(struct web_request *req, const struct svc_search *s, json_t 
     if (rc == SM_OK)
         rc = add_choice(sorts, "price_desc", web_text(req, "svc.sort.price_desc"),
                         q->sort == SM_SORT_PRICE_DESC);
-    bad = json_object_set_new(ctx, "onsite", json_boolean(q->onsite));
+    /* The less used fields stay folded unless one of them is in use. */
+    bool more =
+        q->service_class > 0 || q->devices != 1 || q->max_price >= 0 || q->sort != SM_SORT_DEFAULT;
+    bad = json_object_set_new(ctx, "more_open", json_boolean(more));
+    bad |= json_object_set_new(ctx, "onsite", json_boolean(q->onsite));
     bad |= json_object_set_new(ctx, "ransomware", json_boolean(q->ransomware));
     bad |= json_object_set_new(ctx, "devices", json_integer(q->devices));
     if (q->max_price >= 0)
@@ -499,6 +503,9 @@ static int render_search(struct web_request *req, const struct svc_search *s,
         fill(req, res->total == 1 ? "svc.results.count_one" : "svc.results.count", total, NULL,
              line, sizeof line);
         rc = set_text(ctx, "results_heading", line);
+        fill(req, "svc.search.jump", total, NULL, line, sizeof line);
+        if (rc == SM_OK)
+            rc = set_text(ctx, "jump", line);
         json_t *arr = json_array();
         if (rc == SM_OK && json_object_set_new(ctx, "results", arr) != 0)
             rc = SM_ENOMEM;
