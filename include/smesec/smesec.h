@@ -27,6 +27,7 @@
 #include "smesec/seed.h"
 #include "smesec/selfcheck.h"
 #include "smesec/service.h"
+#include "smesec/sharing.h"
 #include "smesec/standard.h"
 #include "smesec/store.h"
 #include "smesec/text.h"
