@@ -277,7 +277,10 @@ static void api_contract(void **state)
     assert_non_null(fresh);
     api(&f->s, "GET", "/api/v1/sharing/stats", f->tok3, NULL, &r);
     assert_int_equal(r.status, 401);
-    assert_non_null(header(&r, "WWW-Authenticate"));
+    char *www = header(&r, "WWW-Authenticate");
+    assert_non_null(www);
+    assert_contains(www, "Bearer");
+    free(www);
     res_free(&r);
     api(&f->s, "GET", "/api/v1/sharing/stats", fresh, NULL, &r);
     assert_int_equal(r.status, 200);

@@ -118,25 +118,41 @@ static void make_list(struct ttable *tt, size_t n, int max, size_t providers)
     fill_sums(tt);
 }
 
-/* groups x per leaves within groups within a pinned total. */
+/* groups x per leaves within groups within a pinned total. Leaves are tracked (for brute
+ * force) only when they fit MAX_LEAVES; otherwise the sums are filled directly. */
 static void make_tree(struct ttable *tt, size_t groups, size_t per, int max, size_t providers)
 {
     init(tt, (int)(2 + groups), providers);
+    bool track = groups * per <= MAX_LEAVES;
     for (size_t g = 0; g < groups; g++)
         for (size_t i = 0; i < per; i++) {
             size_t a = add_arc(tt, 0, (int)(2 + g), false);
-            tt->leaves[tt->n_leaves++] = a;
+            if (track)
+                tt->leaves[tt->n_leaves++] = a;
             random_leaf(tt, a, max);
         }
+    size_t total = 0;
     for (size_t g = 0; g < groups; g++) {
         size_t a = add_arc(tt, (int)(2 + g), 1, false);
-        for (size_t i = 0; i < per; i++)
-            tt->sums[a][g * per + i] = true;
+        for (size_t i = 0; i < per; i++) {
+            size_t leaf = g * per + i;
+            if (track)
+                tt->sums[a][leaf] = true;
+            tt->arcs[a].value += tt->arcs[leaf].value;
+            for (size_t p = 0; p < MAX_PROV; p++)
+                tt->own[a][p] += tt->own[leaf][p];
+        }
     }
-    size_t total = add_arc(tt, 1, 0, true);
-    for (size_t l = 0; l < tt->n_leaves; l++)
-        tt->sums[total][l] = true;
-    fill_sums(tt);
+    total = add_arc(tt, 1, 0, true);
+    for (size_t g = 0; g < groups; g++) {
+        size_t a = groups * per + g;
+        if (track)
+            for (size_t i = 0; i < per; i++)
+                tt->sums[total][g * per + i] = true;
+        tt->arcs[total].value += tt->arcs[a].value;
+        for (size_t p = 0; p < MAX_PROV; p++)
+            tt->own[total][p] += tt->own[a][p];
+    }
 }
 
 /* An R x C cross table with row, column and pinned grand totals. Leaves only when R * C
