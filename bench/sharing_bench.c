@@ -22,8 +22,8 @@
  * median of five). It checks what it measures (every row stored, the release not empty), so
  * a broken build cannot look fast.
  */
-#include "smesec/smesec.h"
 #include "smesec/sharing.h"
+#include "smesec/smesec.h"
 #include "store/sql.h"
 
 #include <fcntl.h>
@@ -96,7 +96,8 @@ static int64_t provider(struct sm_store *st, int i, const char *today, int64_t *
     c.onsite = SM_TRI_YES;
     c.insurance = SM_TRI_YES;
     c.insurance_initial_response = SM_TRI_YES;
-    struct sm_registry_who staff = { .name = "bench", .role = SM_ROLE_PROVIDER,
+    struct sm_registry_who staff = { .name = "bench",
+                                     .role = SM_ROLE_PROVIDER,
                                      .provider_id = *provider_id };
     int64_t app = 0, service = 0;
     if (sm_registry_apply(st, &staff, SM_APP_NEW, *provider_id, &c, today, &app, &service, &d))
@@ -118,22 +119,22 @@ static int64_t provider(struct sm_store *st, int i, const char *today, int64_t *
 static const char *const notes[] = {
     "経理担当の佐藤様から、請求書を装ったメールの添付ファイルを開いたと連絡。EDR が実行を遮断した。",
     "UTM がファイルサーバ 192.168.1.20 から外部への不審な通信を検知。現地で隔離し復旧した。",
-    "株式会社ベンチ顧客の受付 PC が感染。社長の田中様 (tanaka@bench.example.jp, 03-1234-5678) "
-    "に報告した。",
+    "株式会社ベンチ顧客の受付 PC が感染。社長の田中様 (tanaka@bench.example.jp, 03-1234-5678) に報告した。",
     "VPN 装置の脆弱性を突いた不正アクセスを SOC が検知。パスワードを変更した。",
     "Web サイトが改ざんされた。〒100-0001 東京都千代田区千代田1-1 のサーバを停止した。",
     "なりすましメールが従業員に届いた。注意喚起を行い、被害はなかった。",
 };
 
-static const char *const threats[] = { "ransomware", "malware", "phishing", "phishing",
-                                       "unauthorized_access", "c2", "defacement", "other" };
+static const char *const threats[] = { "ransomware",          "malware", "phishing",   "phishing",
+                                       "unauthorized_access", "c2",      "defacement", "other" };
 static const char *const families[] = { "LockBit", "Emotet", "Akira", "Qakbot", "" };
 static const char *const detections[] = { "utm", "edr", "soc", "user" };
 static const char *const responses[] = { "remote", "onsite", "none" };
 static const char *const outcomes[] = { "blocked", "contained", "damage", "leak" };
 static const char *const sizes[] = { "1-5", "6-20", "21-50", "51-100", "101-300", "301+" };
-static const char *const costs[] = { "none",   "lt_100k",  "100k_1m",
-                                     "1m_10m", "10m_plus", "unknown" };
+static const char *const costs[] = {
+    "none", "lt_100k", "100k_1m", "1m_10m", "10m_plus", "unknown"
+};
 
 /* Appends one report row for service. */
 static void row(FILE *f, uint32_t *s, const char *prefix, long i, int64_t service,
@@ -147,12 +148,11 @@ static void row(FILE *f, uint32_t *s, const char *prefix, long i, int64_t servic
     if (next(s) % 4)
         snprintf(recovery, sizeof recovery, "%u", next(s) % 40);
     bool with_notes = next(s) % 2 == 0;
-    fprintf(f, "%s-%ld,%s,%lld,%02u,%c,%s,%s,%s,%s,%s,%s,%s,%s,%s%s%s,%s,%s\r\n", prefix, i,
-            date, (long long)service, 1 + next(s) % 47, 'A' + (int)(next(s) % 20),
-            sizes[next(s) % 6], threat, fam ? families[next(s) % 5] : "",
-            detections[next(s) % 4], responses[next(s) % 3], outcomes[next(s) % 4], recovery,
-            costs[next(s) % 6], with_notes ? "\"" : "",
-            with_notes ? notes[next(s) % 6] : "", with_notes ? "\"" : "",
+    fprintf(f, "%s-%ld,%s,%lld,%02u,%c,%s,%s,%s,%s,%s,%s,%s,%s,%s%s%s,%s,%s\r\n", prefix, i, date,
+            (long long)service, 1 + next(s) % 47, 'A' + (int)(next(s) % 20), sizes[next(s) % 6],
+            threat, fam ? families[next(s) % 5] : "", detections[next(s) % 4],
+            responses[next(s) % 3], outcomes[next(s) % 4], recovery, costs[next(s) % 6],
+            with_notes ? "\"" : "", with_notes ? notes[next(s) % 6] : "", with_notes ? "\"" : "",
             next(s) % 2 ? "株式会社ベンチ顧客" : "", next(s) % 10 < 7 ? "amber" : "clear");
 }
 
@@ -170,17 +170,17 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* Runs fn five times; prints the best and the median in milliseconds. */
-#define TIME5(label, body)                                                                     \
-    do {                                                                                       \
-        double t_[5];                                                                          \
-        for (int r_ = 0; r_ < 5; r_++) {                                                       \
-            double t0_ = now();                                                                \
-            body;                                                                              \
-            t_[r_] = (now() - t0_) * 1000.0;                                                   \
-        }                                                                                      \
-        qsort(t_, 5, sizeof t_[0], cmp_double);                                                \
-        printf("%s_ms_best=%.1f\n%s_ms_median=%.1f\n", label, t_[0], label, t_[2]);           \
-    } while (0)
+#define TIME5(label, body)                                                    \
+ do {                                                                         \
+  double t_[5];                                                               \
+  for (int r_ = 0; r_ < 5; r_++) {                                            \
+   double t0_ = now();                                                        \
+   body;                                                                      \
+   t_[r_] = (now() - t0_) * 1000.0;                                           \
+  }                                                                           \
+  qsort(t_, 5, sizeof t_[0], cmp_double);                                     \
+  printf("%s_ms_best=%.1f\n%s_ms_median=%.1f\n", label, t_[0], label, t_[2]); \
+ } while (0)
 
 int main(int argc, char **argv)
 {
@@ -229,7 +229,8 @@ int main(int argc, char **argv)
         for (long i = 0; i < OTHERS; i++)
             row(mem, &seed, "O", i, services[p], days);
         fclose(mem);
-        struct sm_registry_who who = { .name = "bench", .role = SM_ROLE_PROVIDER,
+        struct sm_registry_who who = { .name = "bench",
+                                       .role = SM_ROLE_PROVIDER,
                                        .provider_id = providers[p] };
         struct sm_submit_result *res = NULL;
         if (sm_sharing_import_csv(st, &who, buf, len, NULL, today, &res, &d))
@@ -264,7 +265,8 @@ int main(int argc, char **argv)
         return 1;
     }
     posix_madvise(map, (size_t)sb.st_size, POSIX_MADV_SEQUENTIAL);
-    struct sm_registry_who who = { .name = "bench", .role = SM_ROLE_PROVIDER,
+    struct sm_registry_who who = { .name = "bench",
+                                   .role = SM_ROLE_PROVIDER,
                                    .provider_id = providers[0] };
     struct sm_incident_limits lim = { .max_bytes = (size_t)sb.st_size + 1,
                                       .max_records = (size_t)records + 1 };
@@ -274,8 +276,7 @@ int main(int argc, char **argv)
         die("import", &d);
     double t_ingest = now() - t0, c_ingest = cpu() - c0;
     if ((long)(res->created + res->updated) != records) {
-        fprintf(stderr, "sharing_bench: stored %zu of %ld\n", res->created + res->updated,
-                records);
+        fprintf(stderr, "sharing_bench: stored %zu of %ld\n", res->created + res->updated, records);
         return 1;
     }
     sm_submit_result_free(res);
@@ -284,8 +285,8 @@ int main(int argc, char **argv)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("backend=%s\n", sm_store_kind_name(st));
-    printf("records=%ld\ningest_seconds=%.2f\ningest_records_per_second=%.0f\n", records,
-           t_ingest, (double)records / t_ingest);
+    printf("records=%ld\ningest_seconds=%.2f\ningest_records_per_second=%.0f\n", records, t_ingest,
+           (double)records / t_ingest);
     printf("ingest_cpu_seconds=%.2f\ningest_records_per_cpu_second=%.0f\n", c_ingest,
            (double)records / c_ingest);
     printf("csv_mb=%.1f\npeak_rss_mb=%.1f\n", (double)sb.st_size / 1048576.0,
@@ -294,7 +295,8 @@ int main(int argc, char **argv)
            t_others);
 
     /* Statistics. */
-    struct sm_registry_who viewer = { .name = "bench", .role = SM_ROLE_PROVIDER,
+    struct sm_registry_who viewer = { .name = "bench",
+                                      .role = SM_ROLE_PROVIDER,
                                       .provider_id = providers[1] };
     struct sm_stats_options o;
     sm_stats_options_init(&o, SM_AUDIENCE_PROVIDERS);
