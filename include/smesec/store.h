@@ -54,6 +54,11 @@ int sm_store_ping(struct sm_store *store, struct sm_diag *diag);
 int sm_store_begin(struct sm_store *store, struct sm_diag *diag);
 int sm_store_commit(struct sm_store *store, struct sm_diag *diag);
 void sm_store_rollback(struct sm_store *store);
+
+/* Ends the open transaction by the outcome of the work done in it: commits when rc is SM_OK,
+ * else rolls back. Returns rc, or the commit's failure. The usual last line of a change:
+ * `return sm_store_finish(store, rc, diag);`. */
+int sm_store_finish(struct sm_store *store, int rc, struct sm_diag *diag);
 bool sm_store_in_transaction(const struct sm_store *store);
 
 /* A fixed-size set of stores on one URL for a multi-threaded server. Thread-safe. */

@@ -49,15 +49,6 @@ static int audited(struct sm_store *store, const struct sm_actor *actor, const c
     return sm_audit_record(store, actor, action, object, detail, diag);
 }
 
-static int finish(struct sm_store *store, int rc, struct sm_diag *diag)
-{
-    if (!rc)
-        rc = sm_store_commit(store, diag);
-    if (rc)
-        sm_store_rollback(store);
-    return rc;
-}
-
 int sm_draft_add(struct sm_store *store, const struct sm_actor *actor, int64_t user_id,
                  const struct sm_draft_meta *meta, const struct sm_document *doc, int64_t *id_out,
                  struct sm_diag *diag)
@@ -87,7 +78,7 @@ int sm_draft_add(struct sm_store *store, const struct sm_actor *actor, int64_t u
                         "INSERT INTO draft_pages (draft_id, page, text) VALUES (?, ?, ?)", "iit",
                         id, (int64_t)doc->pages[i].number, doc->pages[i].text);
     rc = audited(store, actor, "draft.add", id, meta->title, rc, diag);
-    rc = finish(store, rc, diag);
+    rc = sm_store_finish(store, rc, diag);
     if (!rc && id_out)
         *id_out = id;
     return rc;
@@ -336,7 +327,7 @@ int sm_draft_save_analysis(struct sm_store *store, const struct sm_actor *actor,
                         "UPDATE drafts SET catalog_version = ?, analysed_at = ? WHERE id = ?",
                         "tii", catalog_version, (int64_t)time(NULL), id);
     rc = audited(store, actor, "draft.analyse", id, catalog_version, rc, diag);
-    return finish(store, rc, diag);
+    return sm_store_finish(store, rc, diag);
 }
 
 int sm_draft_delete(struct sm_store *store, const struct sm_actor *actor, int64_t id,
@@ -350,5 +341,5 @@ int sm_draft_delete(struct sm_store *store, const struct sm_actor *actor, int64_
     if (!rc && changed == 0)
         rc = sm_diag_set(diag, SM_ENOTFOUND, "no draft %lld", (long long)id);
     rc = audited(store, actor, "draft.delete", id, NULL, rc, diag);
-    return finish(store, rc, diag);
+    return sm_store_finish(store, rc, diag);
 }

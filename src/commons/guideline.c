@@ -235,15 +235,6 @@ static int audited(struct sm_store *store, const struct sm_actor *actor, const c
     return sm_audit_record(store, actor, action, object, detail, diag);
 }
 
-static int finish(struct sm_store *store, int rc, struct sm_diag *diag)
-{
-    if (!rc)
-        rc = sm_store_commit(store, diag);
-    if (rc)
-        sm_store_rollback(store);
-    return rc;
-}
-
 int sm_guideline_delete(struct sm_store *store, const struct sm_actor *actor, int64_t id,
                         struct sm_diag *diag)
 {
@@ -255,7 +246,7 @@ int sm_guideline_delete(struct sm_store *store, const struct sm_actor *actor, in
     if (!rc && changed == 0)
         rc = sm_diag_set(diag, SM_ENOTFOUND, "no guideline %lld", (long long)id);
     rc = audited(store, actor, "guideline.delete", id, NULL, rc, diag);
-    return finish(store, rc, diag);
+    return sm_store_finish(store, rc, diag);
 }
 
 static int save_item(struct sm_store *store, int64_t id, const char *catalog_version,
@@ -320,7 +311,7 @@ int sm_guideline_save_analysis(struct sm_store *store, const struct sm_actor *ac
     for (size_t i = 0; rc == SM_OK && i < analysis->n_items; i++)
         rc = save_item(store, id, catalog_version, &analysis->items[i], now, diag);
     rc = audited(store, actor, "guideline.analyse", id, catalog_version, rc, diag);
-    return finish(store, rc, diag);
+    return sm_store_finish(store, rc, diag);
 }
 
 int sm_guideline_review(struct sm_store *store, const struct sm_actor *actor, int64_t id,
@@ -341,7 +332,7 @@ int sm_guideline_review(struct sm_store *store, const struct sm_actor *actor, in
                          (long long)id, item_id);
     snprintf(detail, sizeof detail, "%s %s", item_id, sm_review_name(review));
     rc = audited(store, actor, "guideline.review", id, detail, rc, diag);
-    return finish(store, rc, diag);
+    return sm_store_finish(store, rc, diag);
 }
 
 int sm_guideline_override(struct sm_store *store, const struct sm_actor *actor, int64_t id,
@@ -389,5 +380,5 @@ int sm_guideline_override(struct sm_store *store, const struct sm_actor *actor, 
         snprintf(detail, sizeof detail, "%s = %d: %.500s", item_id, score, note);
     }
     rc = audited(store, actor, "guideline.override", id, detail, rc, diag);
-    return finish(store, rc, diag);
+    return sm_store_finish(store, rc, diag);
 }

@@ -53,15 +53,6 @@ static const char *or_null(const char *s)
     return s && *s ? s : NULL;
 }
 
-static int finish(struct sm_store *store, int rc, struct sm_diag *diag)
-{
-    if (!rc)
-        rc = sm_store_commit(store, diag);
-    if (rc)
-        sm_store_rollback(store);
-    return rc;
-}
-
 int sm_selfcheck_save(struct sm_store *store, const struct sm_selfcheck_sheet *sheet,
                       const enum sm_answer *answers, const struct sm_selfcheck_profile *profile,
                       int64_t now, char token_out[SM_TOKEN_SIZE], struct sm_diag *diag)
@@ -92,7 +83,7 @@ int sm_selfcheck_save(struct sm_store *store, const struct sm_selfcheck_sheet *s
         snprintf(object, sizeof object, "selfcheck:%lld", (long long)id);
         rc = sm_audit_record(store, &anonymous, "selfcheck.save", object, NULL, diag);
     }
-    rc = finish(store, rc, diag);
+    rc = sm_store_finish(store, rc, diag);
     sm_buf_release(&text);
     if (!rc)
         memcpy(token_out, token, SM_TOKEN_SIZE);
@@ -170,7 +161,7 @@ int sm_selfcheck_delete(struct sm_store *store, const char *token, struct sm_dia
         snprintf(object, sizeof object, "selfcheck:%lld", (long long)id);
         rc = sm_audit_record(store, &anonymous, "selfcheck.delete", object, NULL, diag);
     }
-    return finish(store, rc, diag);
+    return sm_store_finish(store, rc, diag);
 }
 
 int sm_selfcheck_contribute(struct sm_store *store, const struct sm_selfcheck_result *result,
@@ -205,7 +196,7 @@ int sm_selfcheck_contribute(struct sm_store *store, const struct sm_selfcheck_re
         rc = sm_audit_record(store, &anonymous, "selfcheck.contribute", "selfcheck:contributions",
                              NULL, diag);
     sm_buf_release(&cats);
-    return finish(store, rc, diag);
+    return sm_store_finish(store, rc, diag);
 }
 
 void sm_selfcheck_peers_free(struct sm_selfcheck_peers *peers)

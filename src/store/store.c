@@ -122,6 +122,15 @@ void sm_store_rollback(struct sm_store *store)
     store->in_tx = false;
 }
 
+int sm_store_finish(struct sm_store *store, int rc, struct sm_diag *diag)
+{
+    if (!rc)
+        rc = sm_store_commit(store, diag);
+    if (rc)
+        sm_store_rollback(store);
+    return rc;
+}
+
 bool sm_store_in_transaction(const struct sm_store *store)
 {
     return store->in_tx;
