@@ -52,8 +52,8 @@ report() {
         $1 == "ingest_records_per_second" { rate = $2 }
         $1 == "stats_full_release_ms_best" { stats = $2 }
         END {
-            printf "    ingest target (50000/s): %s\n", rate >= 50000 ? "met" : "not met"
-            printf "    statistics target (200 ms): %s\n", stats < 200 ? "met" : "not met"
+            printf "    ingest target (50000/s): %s\n", (rate >= 50000 ? "met" : "not met")
+            printf "    statistics target (200 ms): %s\n", (stats < 200 ? "met" : "not met")
         }' "$out"
 }
 

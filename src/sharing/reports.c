@@ -308,8 +308,15 @@ static int check_report(const struct sm_incident *in, const int64_t *ids, size_t
     return SM_OK;
 }
 
+/* Reports are stored BATCH at a time: one statement looks up which of them the provider sent
+ * before, one inserts the new ones, so a large import runs a few statements per BATCH reports
+ * instead of one or two per report (which matters most over a network to PostgreSQL). */
+#define BATCH 32
+
 struct statements {
     struct sm_sql *insert, *old, *update;
+    struct sm_sql *insert_batch; /* BATCH rows */
+    struct sm_sql *lookup_batch; /* the stored reports among BATCH ids */
 };
 
 static void statements_free(struct statements *s)
@@ -317,19 +324,51 @@ static void statements_free(struct statements *s)
     sm_sql_free(s->insert);
     sm_sql_free(s->old);
     sm_sql_free(s->update);
+    sm_sql_free(s->insert_batch);
+    sm_sql_free(s->lookup_batch);
+}
+
+#define INSERT_COLUMNS                                                                   \
+ "INSERT INTO incidents (provider_id, ext_id, service_id, detected_on, customer_name,"   \
+ " malware_family, notes, month, half, prefecture, industry, size_band, threat,"         \
+ " family_shared, detection, response, outcome, recovery_days, cost_band, notes_shared," \
+ " tlp, created_at, updated_at, submitted_by) VALUES "
+#define INSERT_ROW  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define INSERT_COLS 24
+
+/* The statements whose text depends on BATCH. */
+static int prepare_batch(struct sm_store *store, struct statements *s, struct sm_diag *diag)
+{
+    struct sm_buf b;
+    sm_buf_init(&b, 64 * 1024);
+    int rc = sm_buf_puts(&b, INSERT_COLUMNS);
+    for (int i = 0; !rc && i < BATCH; i++)
+        rc = sm_buf_printf(&b, "%s" INSERT_ROW, i ? ", " : "");
+    if (!rc)
+        rc = sm_buf_puts(&b, " ON CONFLICT (provider_id, ext_id) DO NOTHING");
+    if (!rc)
+        rc = sm_sql_prepare(store, b.data, &s->insert_batch, diag);
+    sm_buf_reset(&b);
+    if (!rc)
+        rc =
+            sm_buf_puts(&b, "SELECT ext_id, id, half, prefecture, industry, size_band, threat,"
+                            " family_shared, detection, response, outcome, recovery_days,"
+                            " cost_band, tlp FROM incidents WHERE provider_id = ? AND ext_id IN (");
+    for (int i = 0; !rc && i < BATCH; i++)
+        rc = sm_buf_puts(&b, i ? ", ?" : "?");
+    if (!rc)
+        rc = sm_buf_puts(&b, ")");
+    if (!rc)
+        rc = sm_sql_prepare(store, b.data, &s->lookup_batch, diag);
+    sm_buf_release(&b);
+    return rc;
 }
 
 static int statements_prepare(struct sm_store *store, struct statements *s, struct sm_diag *diag)
 {
     memset(s, 0, sizeof *s);
     int rc = sm_sql_prepare(
-        store,
-        "INSERT INTO incidents (provider_id, ext_id, service_id, detected_on, customer_name,"
-        " malware_family, notes, month, half, prefecture, industry, size_band, threat,"
-        " family_shared, detection, response, outcome, recovery_days, cost_band, notes_shared,"
-        " tlp, created_at, updated_at, submitted_by)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (provider_id, ext_id) DO NOTHING",
+        store, INSERT_COLUMNS INSERT_ROW " ON CONFLICT (provider_id, ext_id) DO NOTHING",
         &s->insert, diag);
     if (!rc)
         rc = sm_sql_prepare(store,
@@ -346,6 +385,8 @@ static int statements_prepare(struct sm_store *store, struct statements *s, stru
             " outcome = ?, recovery_days = ?, cost_band = ?, notes_shared = ?, tlp = ?,"
             " revision = revision + 1, updated_at = ?, submitted_by = ? WHERE id = ?",
             &s->update, diag);
+    if (!rc)
+        rc = prepare_batch(store, s, diag);
     return rc;
 }
 
@@ -384,71 +425,60 @@ static int bind_report(struct sm_sql *st, int first, const struct sm_incident *i
     return rc;
 }
 
-/* Stores one anonymised report; *status gets created or updated. */
-static int store_report(struct statements *s, struct tally *t, int64_t provider_id, const char *by,
-                        int64_t now, const struct sm_incident *in, const struct sm_incident_anon *a,
-                        enum sm_submit_status *status, struct sm_diag *diag)
+/* Binds one report's 24 insert parameters from parameter first. */
+static int bind_insert(struct sm_sql *st, int first, int64_t provider_id, const char *by,
+                       int64_t now, const struct sm_incident *in, const struct sm_incident_anon *a)
+{
+    int rc = sm_sql_bind_int64(st, first, provider_id);
+    if (!rc)
+        rc = sm_sql_bind_text(st, first + 1, in->ext_id, (size_t)-1);
+    if (!rc)
+        rc = bind_report(st, first + 2, in, a);
+    if (!rc)
+        rc = sm_sql_bind_int64(st, first + 21, now);
+    if (!rc)
+        rc = sm_sql_bind_int64(st, first + 22, now);
+    if (!rc)
+        rc = sm_sql_bind_text(st, first + 23, by, (size_t)-1);
+    return rc;
+}
+
+/* Reads a stored report's shared fields from the current row of st, the id in column col
+ * and the fields after it. */
+static int read_old(struct sm_sql *st, int col, const char *ext_id, int64_t *id,
+                    struct shared_fields *old, struct sm_diag *diag)
+{
+    *id = sm_sql_int64(st, col);
+    memset(old, 0, sizeof *old);
+    copy_key(old->half, sizeof old->half, sm_sql_text(st, col + 1));
+    copy_key(old->prefecture, sizeof old->prefecture, sm_sql_text(st, col + 2));
+    copy_key(old->industry, sizeof old->industry, sm_sql_text(st, col + 3));
+    copy_key(old->size, sizeof old->size, sm_sql_text(st, col + 4));
+    copy_key(old->threat, sizeof old->threat, sm_sql_text(st, col + 5));
+    copy_key(old->family, sizeof old->family, sm_sql_text(st, col + 6));
+    old->has_family_dim =
+        strcmp(old->threat, "ransomware") == 0 || strcmp(old->threat, "malware") == 0;
+    copy_key(old->detection, sizeof old->detection, sm_sql_text(st, col + 7));
+    copy_key(old->response, sizeof old->response, sm_sql_text(st, col + 8));
+    copy_key(old->outcome, sizeof old->outcome, sm_sql_text(st, col + 9));
+    copy_key(old->recovery, sizeof old->recovery,
+             sm_recovery_band(sm_sql_is_null(st, col + 10) ? -1 : sm_sql_int64(st, col + 10)));
+    copy_key(old->cost, sizeof old->cost, sm_sql_text(st, col + 11));
+    enum sm_tlp tlp = SM_TLP_AMBER;
+    if (sm_tlp_parse(sm_sql_text(st, col + 12), &tlp))
+        return sm_diag_set(diag, SM_EDB, "stored tlp of report '%s' is not known", ext_id);
+    old->tlp = tlp;
+    return SM_OK;
+}
+
+/* Replaces stored report id (whose counts were old) with in. */
+static int update_report(struct statements *s, struct tally *t, const char *by, int64_t now,
+                         int64_t id, const struct shared_fields *old, const struct sm_incident *in,
+                         const struct sm_incident_anon *a, struct sm_diag *diag)
 {
     struct shared_fields now_f;
     shared_from_anon(a, &now_f);
-    int rc = sm_sql_reset(s->insert);
-    if (!rc)
-        rc = sm_sql_bind_int64(s->insert, 1, provider_id);
-    if (!rc)
-        rc = sm_sql_bind_text(s->insert, 2, in->ext_id, (size_t)-1);
-    if (!rc)
-        rc = bind_report(s->insert, 3, in, a);
-    if (!rc)
-        rc = sm_sql_bind_int64(s->insert, 22, now);
-    if (!rc)
-        rc = sm_sql_bind_int64(s->insert, 23, now);
-    if (!rc)
-        rc = sm_sql_bind_text(s->insert, 24, by, (size_t)-1);
-    if (rc)
-        return rc;
-    rc = sm_sql_step(s->insert, diag);
-    if (rc != SM_SQL_DONE)
-        return rc == SM_SQL_ROW ? SM_EDB : rc;
-    /* One row changed: the report is new; none: the provider sent this id before. Counting
-     * changes spares the RETURNING machinery on every row of a large import. */
-    if (sm_sql_changes(s->insert) == 1) {
-        *status = SM_SUBMIT_CREATED;
-        return tally_report(t, &now_f, 1);
-    }
-
-    /* The provider sent this id before: take the old report out of the counts, replace it. */
-    rc = sm_sql_reset(s->old);
-    if (!rc)
-        rc = sm_sql_bindv(s->old, "it", provider_id, in->ext_id);
-    if (!rc)
-        rc = sm_sql_step(s->old, diag);
-    if (rc != SM_SQL_ROW)
-        return rc == SM_SQL_DONE ? sm_diag_set(diag, SM_EDB, "report '%s' vanished", in->ext_id)
-                                 : rc;
-    int64_t id = sm_sql_int64(s->old, 0);
-    struct shared_fields old;
-    memset(&old, 0, sizeof old);
-    copy_key(old.half, sizeof old.half, sm_sql_text(s->old, 1));
-    copy_key(old.prefecture, sizeof old.prefecture, sm_sql_text(s->old, 2));
-    copy_key(old.industry, sizeof old.industry, sm_sql_text(s->old, 3));
-    copy_key(old.size, sizeof old.size, sm_sql_text(s->old, 4));
-    copy_key(old.threat, sizeof old.threat, sm_sql_text(s->old, 5));
-    copy_key(old.family, sizeof old.family, sm_sql_text(s->old, 6));
-    old.has_family_dim =
-        strcmp(old.threat, "ransomware") == 0 || strcmp(old.threat, "malware") == 0;
-    copy_key(old.detection, sizeof old.detection, sm_sql_text(s->old, 7));
-    copy_key(old.response, sizeof old.response, sm_sql_text(s->old, 8));
-    copy_key(old.outcome, sizeof old.outcome, sm_sql_text(s->old, 9));
-    copy_key(old.recovery, sizeof old.recovery,
-             sm_recovery_band(sm_sql_is_null(s->old, 10) ? -1 : sm_sql_int64(s->old, 10)));
-    copy_key(old.cost, sizeof old.cost, sm_sql_text(s->old, 11));
-    enum sm_tlp tlp = SM_TLP_AMBER;
-    if (sm_tlp_parse(sm_sql_text(s->old, 12), &tlp))
-        return sm_diag_set(diag, SM_EDB, "stored tlp of report '%s' is not known", in->ext_id);
-    old.tlp = tlp;
-    rc = sm_sql_reset(s->old);
-    if (!rc)
-        rc = tally_report(t, &old, -1);
+    int rc = tally_report(t, old, -1);
     if (!rc)
         rc = tally_report(t, &now_f, 1);
     if (!rc)
@@ -465,6 +495,46 @@ static int store_report(struct statements *s, struct tally *t, int64_t provider_
         rc = sm_sql_step(s->update, diag);
         rc = rc == SM_SQL_DONE ? SM_OK : rc == SM_SQL_ROW ? SM_EDB : rc;
     }
+    return rc;
+}
+
+/* Stores one anonymised report; *status gets created or updated. */
+static int store_report(struct statements *s, struct tally *t, int64_t provider_id, const char *by,
+                        int64_t now, const struct sm_incident *in, const struct sm_incident_anon *a,
+                        enum sm_submit_status *status, struct sm_diag *diag)
+{
+    int rc = sm_sql_reset(s->insert);
+    if (!rc)
+        rc = bind_insert(s->insert, 1, provider_id, by, now, in, a);
+    if (rc)
+        return rc;
+    rc = sm_sql_step(s->insert, diag);
+    if (rc != SM_SQL_DONE)
+        return rc == SM_SQL_ROW ? SM_EDB : rc;
+    /* One row changed: the report is new; none: the provider sent this id before. Counting
+     * changes spares the RETURNING machinery on every row of a large import. */
+    if (sm_sql_changes(s->insert) == 1) {
+        struct shared_fields now_f;
+        shared_from_anon(a, &now_f);
+        *status = SM_SUBMIT_CREATED;
+        return tally_report(t, &now_f, 1);
+    }
+    /* The provider sent this id before: take the old report out of the counts, replace it. */
+    rc = sm_sql_reset(s->old);
+    if (!rc)
+        rc = sm_sql_bindv(s->old, "it", provider_id, in->ext_id);
+    if (!rc)
+        rc = sm_sql_step(s->old, diag);
+    if (rc != SM_SQL_ROW)
+        return rc == SM_SQL_DONE ? sm_diag_set(diag, SM_EDB, "report '%s' vanished", in->ext_id)
+                                 : rc;
+    int64_t id = 0;
+    struct shared_fields old;
+    rc = read_old(s->old, 0, in->ext_id, &id, &old, diag);
+    if (!rc)
+        rc = sm_sql_reset(s->old);
+    if (!rc)
+        rc = update_report(s, t, by, now, id, &old, in, a, diag);
     if (!rc)
         *status = SM_SUBMIT_UPDATED;
     return rc;
@@ -491,6 +561,17 @@ struct sm__submit {
     struct sm_submit_result *r;
     struct sm_arena *a;
     size_t cap_errors;
+
+    /* Reports checked and anonymised, waiting to be stored BATCH at a time; their strings
+     * live in pend_arena (the caller's row buffers are reused). */
+    struct {
+        struct sm_incident in;
+        struct sm_incident_anon anon;
+        size_t index;
+    } pend[BATCH];
+
+    size_t n_pend;
+    struct sm_arena pend_arena;
     size_t dropped; /* errors beyond ERRORS_KEPT */
     size_t n_status;
 };
@@ -525,10 +606,19 @@ void sm_submit_result_free(struct sm_submit_result *res)
         sm__sh_free(res->priv);
 }
 
+static void pending_clear(struct sm__submit *s)
+{
+    for (size_t i = 0; i < s->n_pend; i++)
+        sm_incident_anon_release(&s->pend[i].anon);
+    s->n_pend = 0;
+    sm_arena_release(&s->pend_arena);
+}
+
 static void submit_free(struct sm__submit *s)
 {
     if (!s)
         return;
+    pending_clear(s);
     if (s->began)
         sm_store_rollback(s->store);
     statements_free(&s->st);
@@ -556,6 +646,7 @@ int sm__submit_open(struct sm_store *store, const struct sm_registry_who *who, b
     s->all_or_nothing = all_or_nothing;
     s->writing = true;
     s->now = sm__sh_now();
+    sm_arena_init(&s->pend_arena, (size_t)16 << 20);
     sm__sh_today(today, s->day);
     int rc = sm__sh_listed_services(store, who->provider_id, s->day, &s->ids, &s->n_ids, diag);
     if (!rc && s->n_ids == 0)
@@ -595,6 +686,138 @@ int sm__submit_open(struct sm_store *store, const struct sm_registry_who *who, b
     return SM_OK;
 }
 
+static void stored(struct sm__submit *s, size_t index, enum sm_submit_status status)
+{
+    if (index < s->n_status)
+        s->r->status[index] = status;
+    if (status == SM_SUBMIT_CREATED)
+        s->r->created++;
+    else
+        s->r->updated++;
+}
+
+/* Stores the pending reports: a full batch with one lookup and, when all are new, one
+ * insert; a partial one (the end of a submission) report by report. */
+static int flush(struct sm__submit *s, struct sm_diag *diag)
+{
+    const char *by = s->who->name ? s->who->name : "provider";
+    int64_t provider = s->who->provider_id;
+    int rc = SM_OK;
+    if (s->n_pend < BATCH) {
+        for (size_t i = 0; !rc && i < s->n_pend; i++) {
+            enum sm_submit_status status = SM_SUBMIT_CREATED;
+            rc = store_report(&s->st, &s->tally, provider, by, s->now, &s->pend[i].in,
+                              &s->pend[i].anon, &status, diag);
+            if (!rc)
+                stored(s, s->pend[i].index, status);
+        }
+        pending_clear(s);
+        return rc;
+    }
+    /* Which of them were sent before. */
+    bool existing[BATCH] = { false };
+    int64_t ids[BATCH];
+    struct shared_fields old[BATCH];
+    size_t n_existing = 0;
+    struct sm_sql *q = s->st.lookup_batch;
+    rc = sm_sql_reset(q);
+    if (!rc)
+        rc = sm_sql_bind_int64(q, 1, provider);
+    for (int i = 0; !rc && i < BATCH; i++)
+        rc = sm_sql_bind_text(q, 2 + i, s->pend[i].in.ext_id, (size_t)-1);
+    while (!rc) {
+        int step = sm_sql_step(q, diag);
+        if (step == SM_SQL_DONE)
+            break;
+        if (step != SM_SQL_ROW) {
+            rc = step;
+            break;
+        }
+        const char *ext = sm_sql_text(q, 0);
+        for (size_t i = 0; !rc && ext && i < BATCH; i++)
+            if (!existing[i] && strcmp(s->pend[i].in.ext_id, ext) == 0) {
+                existing[i] = true;
+                n_existing++;
+                rc = read_old(q, 1, ext, &ids[i], &old[i], diag);
+                break;
+            }
+    }
+    if (!rc)
+        rc = sm_sql_reset(q);
+    if (!rc && n_existing == 0) {
+        /* All new: one insert. Another submission of the same provider storing one of these
+         * ids meanwhile would make the insert skip it; that is refused, to be sent again. */
+        struct sm_sql *ins = s->st.insert_batch;
+        rc = sm_sql_reset(ins);
+        for (int i = 0; !rc && i < BATCH; i++)
+            rc = bind_insert(ins, 1 + i * INSERT_COLS, provider, by, s->now, &s->pend[i].in,
+                             &s->pend[i].anon);
+        if (!rc) {
+            rc = sm_sql_step(ins, diag);
+            rc = rc == SM_SQL_DONE ? SM_OK : rc == SM_SQL_ROW ? SM_EDB : rc;
+        }
+        if (!rc && sm_sql_changes(ins) != BATCH)
+            rc = sm_diag_set(diag, SM_EEXIST,
+                             "some of these reports were stored by another submission at the "
+                             "same time; send them again");
+        for (int i = 0; !rc && i < BATCH; i++) {
+            struct shared_fields now_f;
+            shared_from_anon(&s->pend[i].anon, &now_f);
+            rc = tally_report(&s->tally, &now_f, 1);
+            if (!rc)
+                stored(s, s->pend[i].index, SM_SUBMIT_CREATED);
+        }
+    } else {
+        for (size_t i = 0; !rc && i < BATCH; i++) {
+            enum sm_submit_status status = SM_SUBMIT_UPDATED;
+            if (existing[i])
+                rc = update_report(&s->st, &s->tally, by, s->now, ids[i], &old[i], &s->pend[i].in,
+                                   &s->pend[i].anon, diag);
+            else
+                rc = store_report(&s->st, &s->tally, provider, by, s->now, &s->pend[i].in,
+                                  &s->pend[i].anon, &status, diag);
+            if (!rc)
+                stored(s, s->pend[i].index, status);
+        }
+    }
+    pending_clear(s);
+    return rc;
+}
+
+/* Keeps a checked, anonymised report for the next flush (taking over anon's strings). */
+static int pend(struct sm__submit *s, size_t index, const struct sm_incident *in,
+                struct sm_incident_anon *anon, struct sm_diag *diag)
+{
+    /* The same id twice in one batch: the first must be stored before the second replaces
+     * it. */
+    for (size_t i = 0; i < s->n_pend; i++)
+        if (strcmp(s->pend[i].in.ext_id, in->ext_id) == 0) {
+            int rc = flush(s, diag);
+            if (rc) {
+                sm_incident_anon_release(anon);
+                return rc;
+            }
+            break;
+        }
+    struct sm_arena *a = &s->pend_arena;
+    size_t k = s->n_pend;
+    s->pend[k].in = *in;
+    s->pend[k].index = index;
+    const char **strs[] = { &s->pend[k].in.ext_id,         &s->pend[k].in.detected_on,
+                            &s->pend[k].in.prefecture,     &s->pend[k].in.industry,
+                            &s->pend[k].in.malware_family, &s->pend[k].in.notes,
+                            &s->pend[k].in.customer_name };
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+        if (*strs[i] && !(*strs[i] = sm_arena_strdup(a, *strs[i]))) {
+            sm_incident_anon_release(anon);
+            return SM_ENOMEM;
+        }
+    s->pend[k].anon = *anon;
+    memset(anon, 0, sizeof *anon);
+    s->n_pend++;
+    return s->n_pend == BATCH ? flush(s, diag) : SM_OK;
+}
+
 static void refuse(struct sm__submit *s, size_t index)
 {
     if (index < s->n_status)
@@ -629,24 +852,14 @@ int sm__submit_one(struct sm__submit *s, size_t index, long row, const struct sm
     }
     if (rc)
         return rc;
-    enum sm_submit_status status = SM_SUBMIT_CREATED;
-    rc = store_report(&s->st, &s->tally, s->who->provider_id,
-                      s->who->name ? s->who->name : "provider", s->now, in, &anon, &status, diag);
-    sm_incident_anon_release(&anon);
-    if (rc)
-        return rc;
-    if (index < s->n_status)
-        s->r->status[index] = status;
-    if (status == SM_SUBMIT_CREATED)
-        s->r->created++;
-    else
-        s->r->updated++;
-    return SM_OK;
+    return pend(s, index, in, &anon, diag);
 }
 
 int sm__submit_close(struct sm__submit *s, int rc, struct sm_submit_result **out,
                      struct sm_diag *diag)
 {
+    if (!rc && s->writing)
+        rc = flush(s, diag);
     if (!rc && s->dropped) {
         char msg[96];
         snprintf(msg, sizeof msg, "%zu more errors are not listed", s->dropped);

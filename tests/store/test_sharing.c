@@ -280,6 +280,47 @@ static void submission_checks_and_upserts(void **state)
     free(s);
 }
 
+static void batches_mix_new_resent_and_repeated_ids(void **state)
+{
+    struct fx *f = *state;
+    struct sbatch *s = calloc(1, sizeof *s);
+    sbatch_init(s);
+    for (int i = 0; i < 64; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "M-%d", i);
+        sbatch_add(s, id, "2025-03-01", f->services[0])->prefecture = i % 2 ? "13" : "27";
+    }
+    struct sm_submit_result *r = submit(f, 0, &s->b, false, SM_OK);
+    assert_int_equal(r->created, 64);
+    sm_submit_result_free(r);
+    /* Every other id again (changed), new ones between, and one id twice in a batch. */
+    sbatch_init(s);
+    for (int i = 0; i < 96; i++) {
+        char id[16];
+        snprintf(id, sizeof id, i % 2 ? "N-%d" : "M-%d", i % 2 ? i : i / 2);
+        if (i == 5)
+            snprintf(id, sizeof id, "M-0");
+        struct sm_incident *in = sbatch_add(s, id, "2025-09-01", f->services[0]);
+        in->threat = SM_THREAT_PHISHING;
+        in->prefecture = "01";
+    }
+    r = submit(f, 0, &s->b, false, SM_OK);
+    assert_int_equal(r->created + r->updated, 96);
+    assert_int_equal(r->updated, 49); /* M-0..M-47 and M-0 once more */
+    assert_int_equal(r->status[0], SM_SUBMIT_UPDATED);
+    assert_int_equal(r->status[1], SM_SUBMIT_CREATED);
+    assert_int_equal(r->status[5], SM_SUBMIT_UPDATED);
+    sm_submit_result_free(r);
+    /* N-5 was never sent: its place held M-0 again. */
+    assert_int_equal(count_sql(f->db.store, "SELECT COUNT(*) FROM incidents"), 64 + 47);
+    assert_int_equal(count_sql(f->db.store, "SELECT revision FROM incidents WHERE ext_id = 'M-0'"),
+                     3);
+    assert_int_equal(
+        count_sql(f->db.store, "SELECT COUNT(*) FROM incidents WHERE prefecture = '01'"), 48 + 47);
+    check_tally(f->db.store);
+    free(s);
+}
+
 static void lapsed_or_suspended_registration_ends_submission(void **state)
 {
     struct fx *f = *state;
@@ -1081,6 +1122,7 @@ int main(void)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(submission_checks_and_upserts, setup, teardown),
+        cmocka_unit_test_setup_teardown(batches_mix_new_resent_and_repeated_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(lapsed_or_suspended_registration_ends_submission, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(csv_upload_is_all_or_nothing, setup, teardown),
