@@ -311,7 +311,7 @@ static int check_report(const struct sm_incident *in, const int64_t *ids, size_t
 /* Reports are stored BATCH at a time: one statement looks up which of them the provider sent
  * before, one inserts the new ones, so a large import runs a few statements per BATCH reports
  * instead of one or two per report (which matters most over a network to PostgreSQL). */
-#define BATCH 32
+#define BATCH 64
 
 struct statements {
     struct sm_sql *insert, *old, *update;
