@@ -84,10 +84,12 @@ static struct limit_slot *limit_slot(const char *key, int64_t now, int64_t windo
         }
         if (s == avoid)
             continue;
-        bool free_now = s->key[0] == '\0' || now - s->start >= s->window;
-        if (victim == NULL ||
-            (free_now && !(victim->key[0] == '\0' || now - victim->start >= victim->window)) ||
-            (!free_now && s->start < victim->start))
+        /* Prefer a free or expired slot; else the one whose window started longest ago. */
+        bool s_free = s->key[0] == '\0' || now - s->start >= s->window;
+        bool v_free =
+            victim != NULL && (victim->key[0] == '\0' || now - victim->start >= victim->window);
+        if (victim == NULL || (s_free && !v_free) ||
+            (!s_free && !v_free && s->start < victim->start))
             victim = s;
     }
     *victim = (struct limit_slot){ .hash = h, .start = now, .window = window };
