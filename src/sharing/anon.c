@@ -195,6 +195,11 @@ struct pass_ctx {
 typedef size_t (*matcher_fn)(const char *s, size_t n, size_t i, const struct pass_ctx *ctx,
                              const char **placeholder, size_t *from_back);
 
+static size_t char_len(unsigned char c)
+{
+    return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+}
+
 static int run_pass(const char *s, size_t n, matcher_fn match, const struct pass_ctx *ctx,
                     char **out, size_t *out_len)
 {
@@ -206,30 +211,30 @@ static int run_pass(const char *s, size_t n, matcher_fn match, const struct pass
     if (!rc)
         b.data[0] = '\0';
     size_t i = 0;
-    size_t verbatim = 0; /* s[verbatim..i) was copied to the output as it is */
+    size_t verbatim = 0; /* s[verbatim..i) is copied to the output as it is, once a match or
+                            the end comes */
     while (!rc && i < n) {
         const char *ph = NULL;
         size_t back = 0;
         size_t m = match(s, n, i, ctx, &ph, &back);
-        if (m > 0) {
-            /* Only what this pass copied as it was can be taken back. */
-            if (back > i - verbatim)
-                back = i - verbatim;
-            b.len -= back;
-            b.data[b.len] = '\0';
-            /* Two placeholders of the same kind in a row read as one. */
-            size_t pl = strlen(ph);
-            if (!(b.len >= pl && memcmp(b.data + b.len - pl, ph, pl) == 0))
-                rc = sm_buf_append(&b, ph, pl);
-            i += m;
-            verbatim = i;
+        if (m == 0) {
+            size_t len = char_len((unsigned char)s[i]);
+            i += len <= n - i ? len : n - i;
             continue;
         }
-        size_t len;
-        cp_at(s, n, i, &len);
-        rc = sm_buf_append(&b, s + i, len);
-        i += len;
+        /* Only what this pass copies as it is can be taken back. */
+        if (back > i - verbatim)
+            back = i - verbatim;
+        rc = sm_buf_append(&b, s + verbatim, i - back - verbatim);
+        /* Two placeholders of the same kind in a row read as one. */
+        size_t pl = strlen(ph);
+        if (!rc && !(b.len >= pl && memcmp(b.data + b.len - pl, ph, pl) == 0))
+            rc = sm_buf_append(&b, ph, pl);
+        i += m;
+        verbatim = i;
     }
+    if (!rc)
+        rc = sm_buf_append(&b, s + verbatim, n - verbatim);
     if (rc) {
         sm_buf_release(&b);
         return rc;
@@ -1342,49 +1347,81 @@ enum {
     NEED_PERSON = 1 << 7,
 };
 
-static bool has(const char *s, const char *lit)
-{
-    return strstr(s, lit) != NULL;
-}
-
 static unsigned needed_passes(const char *s, size_t n)
 {
     bool digit = false, letter = false, dot = false, colon = false, dash = false, at = false;
-    bool backslash = false, paren = false, nonascii = false;
-    for (size_t i = 0; i < n; i++) {
+    bool backslash = false, paren = false, bracket = false;
+    bool jp_address = false, jp_company = false, jp_person = false;
+    for (size_t i = 0; i < n;) {
         unsigned char c = (unsigned char)s[i];
-        digit |= is_digit(c);
-        letter |= is_alpha(c);
-        dot |= c == '.';
-        colon |= c == ':';
-        dash |= c == '-';
-        at |= c == '@';
-        backslash |= c == '\\';
-        paren |= c == '(';
-        nonascii |= c >= 0x80;
+        if (c < 0x80) {
+            digit |= is_digit(c);
+            letter |= is_alpha(c);
+            dot |= c == '.';
+            colon |= c == ':';
+            dash |= c == '-';
+            at |= c == '@';
+            backslash |= c == '\\';
+            paren |= c == '(';
+            bracket |= c == '[' || c == ']' || c == ')';
+            i++;
+            continue;
+        }
+        size_t len;
+        uint32_t cp = cp_at(s, n, i, &len);
+        i += len;
+        /* One character of each word the passes look for (over-approximating is fine). */
+        switch (cp) {
+        case 0x3012: /* 〒 */
+        case 0x770C: /* 県 */
+        case 0x90FD: /* 都 */
+        case 0x5E9C: /* 府 */
+        case 0x9053: /* 道 */
+            jp_address = true;
+            break;
+        case 0x793E: /* 社 (会社) */
+        case 0x4EBA: /* 人 (法人) */
+        case 0x5408: /* 合 (組合) */
+            jp_company = true;
+            break;
+        case 0x69D8: /* 様 */
+        case 0x3093: /* ん (さん, くん, ちゃん) */
+        case 0x307E: /* ま (さま) */
+        case 0x6C0F: /* 氏 */
+        case 0x6BBF: /* 殿 */
+        case 0x541B: /* 君 */
+        case 0x9577: /* 長 */
+        case 0x52D9: /* 務 */
+        case 0x4EFB: /* 任 */
+        case 0x751F: /* 生 (先生) */
+        case 0x8868: /* 表 (代表) */
+        case 0x7DE0: /* 締 (取締役) */
+        case 0x5F53: /* 当 (担当) */
+            jp_person = true;
+            break;
+        default:
+            break;
+        }
+        /* 社長 is a title too. */
+        if (cp == 0x793E)
+            jp_person = true;
     }
     unsigned need = 0;
     if (letter || backslash)
         need |= NEED_URL; /* the schemes and www. are letters; UNC paths start with \\ */
-    if (at || ((letter || digit) && (has(s, "at]") || has(s, "at)") || has(s, "AT]") ||
-                                     has(s, "AT)") || has(s, "At]") || has(s, "At)"))))
-        need |= NEED_EMAIL;
+    if (at || ((letter || digit) && bracket))
+        need |= NEED_EMAIL; /* also name [at] example.jp */
     if ((digit && (dot || dash)) || colon)
         need |= NEED_IP;
-    if ((letter || digit) && (dot || paren || has(s, "[.]")))
+    if ((letter || digit) && (dot || paren))
         need |= NEED_HOST;
     if (digit)
         need |= NEED_PHONE;
-    if (digit || (nonascii &&
-                  (has(s, "〒") || has(s, "県") || has(s, "都") || has(s, "府") || has(s, "道"))))
+    if (digit || jp_address)
         need |= NEED_ADDRESS;
-    if (paren || letter || (nonascii && (has(s, "会社") || has(s, "法人") || has(s, "組合"))))
+    if (paren || letter || jp_company)
         need |= NEED_COMPANY;
-    if (letter ||
-        (nonascii &&
-         (has(s, "様") || has(s, "さん") || has(s, "さま") || has(s, "氏") || has(s, "殿") ||
-          has(s, "君") || has(s, "くん") || has(s, "ちゃん") || has(s, "長") || has(s, "務") ||
-          has(s, "任") || has(s, "先生") || has(s, "代表") || has(s, "取締") || has(s, "担当"))))
+    if (letter || jp_person)
         need |= NEED_PERSON;
     return need;
 }
@@ -1572,7 +1609,8 @@ static int anonymise(const struct sm_scrub_dict *dict, const struct sm_scrub_dic
     if ((in->threat == SM_THREAT_RANSOMWARE || in->threat == SM_THREAT_MALWARE) &&
         in->malware_family && *in->malware_family) {
         /* Families repeat from report to report: the last one's answer is kept. */
-        if (c && c->family_in && strcmp(c->family_in, in->malware_family) == 0) {
+        if (c && c->family_in && c->family_with_name == (ex != NULL) &&
+            strcmp(c->family_in, in->malware_family) == 0) {
             if (c->family_out && !(out->family = sm_strdup(c->family_out)))
                 return SM_ENOMEM;
         } else {
@@ -1582,6 +1620,7 @@ static int anonymise(const struct sm_scrub_dict *dict, const struct sm_scrub_dic
                 sm_free(c->family_out);
                 c->family_in = sm_strdup(in->malware_family);
                 c->family_out = out->family ? sm_strdup(out->family) : NULL;
+                c->family_with_name = ex != NULL;
                 if (!c->family_in || (out->family && !c->family_out)) {
                     sm_free(c->family_in);
                     sm_free(c->family_out);
@@ -1631,22 +1670,20 @@ int sm__anonymise_cached(struct sm__anon_cache *c, const struct sm_scrub_dict *d
                          const struct sm_incident *in, struct sm_incident_anon *out,
                          struct sm_diag *diag)
 {
+    /* A report without a customer name keeps the last name's dictionary for the next. */
     const char *name = in->customer_name && *in->customer_name ? in->customer_name : NULL;
-    bool same = (!name && !c->name) || (name && c->name && strcmp(name, c->name) == 0);
-    if (!same) {
+    if (name && !(c->name && strcmp(name, c->name) == 0)) {
         sm__anon_cache_release(c);
-        if (name) {
-            c->name = sm_strdup(name);
-            if (!c->name)
-                return SM_ENOMEM;
-            int rc = extra_dict(name, &c->dict);
-            if (rc) {
-                sm__anon_cache_release(c);
-                return rc;
-            }
+        c->name = sm_strdup(name);
+        if (!c->name)
+            return SM_ENOMEM;
+        int rc = extra_dict(name, &c->dict);
+        if (rc) {
+            sm__anon_cache_release(c);
+            return rc;
         }
     }
-    return anonymise(dict, c->dict, c, in, out, diag);
+    return anonymise(dict, name ? c->dict : NULL, c, in, out, diag);
 }
 
 void sm_incident_anon_release(struct sm_incident_anon *a)

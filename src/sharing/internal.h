@@ -59,8 +59,9 @@ int sm__sh_parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out);
 struct sm__anon_cache {
     char *name;
     struct sm_scrub_dict *dict;
-    char *family_in; /* the last family reported under this customer, and its answer */
+    char *family_in; /* the last family reported, and its answer */
     char *family_out;
+    bool family_with_name; /* whether that answer was with the name's dictionary */
 };
 
 int sm__anonymise_cached(struct sm__anon_cache *c, const struct sm_scrub_dict *dict,
