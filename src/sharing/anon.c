@@ -319,10 +319,15 @@ static size_t match_email(const char *s, size_t n, size_t i, const struct pass_c
     while (e < n && (domain_char((unsigned char)s[e]) ||
                      (s[e] == '[' && e + 2 < n && s[e + 1] == '.' && s[e + 2] == ']')))
         e += s[e] == '[' ? 3 : 1;
-    while (e > d && (s[e - 1] == '.' || s[e - 1] == '-'))
-        e--;
     if (e == d)
         return 0;
+    /* Address-like characters glued on after the domain ("x@a_b@c.jp") belong to the same
+     * blob: the next start would be refused for following a local character, so a second
+     * address there would survive. Over-scrubbing is the safe side. */
+    while (e < n && (local_char((unsigned char)s[e]) || s[e] == '@'))
+        e++;
+    while (e > d && (s[e - 1] == '.' || s[e - 1] == '-'))
+        e--;
     *ph = PH_EMAIL;
     return e - i;
 }

@@ -54,6 +54,10 @@ static void urls_emails_and_hosts(void **state)
     check(NULL, NULL, "送信元 taro.yamada@canary.co.jp より", "taro", "〔メール〕", "より");
     check(NULL, NULL, "ｔａｒｏ＠ｃａｎａｒｙ．ｃｏ．ｊｐ", "taro", "〔メール〕", NULL);
     check(NULL, NULL, "info [at] canary.example.org 宛", "canary", "〔メール〕", NULL);
+    /* Found by fuzz_incident_json: a second address glued on after the first one's domain
+     * survived, since no match may start right after an address character. */
+    check(NULL, NULL, "info@kaRRR___1a@b.At の件", "b.At", "〔メール〕", "の件");
+    check(NULL, NULL, "x@a_b@canary.jp", "canary", "〔メール〕", NULL);
     check(NULL, NULL, "mail.canary.local が停止", "canary", "〔ホスト名〕", "が停止");
     check(NULL, NULL, "nas01.corp.internal へ", "nas01", "〔ホスト名〕", NULL);
     check(NULL, NULL, "\\\\fileserver01\\share を暗号化", "fileserver01", "〔URL〕", NULL);
