@@ -290,44 +290,45 @@ static bool domain_char(unsigned char c)
     return is_alnum(c) || c == '.' || c == '-';
 }
 
+/* Matches at the '@' (or "[at]", "(at)" with optional spaces) and takes the local part back:
+ * starting from the '@' means a local part that runs on from an address this pass already
+ * replaced (a_b@c right after x@y_) is still found, cut where the replaced one ended. */
 static size_t match_email(const char *s, size_t n, size_t i, const struct pass_ctx *ctx,
                           const char **ph, size_t *back)
 {
     (void)ctx;
-    (void)back;
-    if (!local_char((unsigned char)s[i]) || (i > 0 && local_char((unsigned char)s[i - 1])))
+    if (i == 0 || !local_char((unsigned char)s[i - 1]))
         return 0;
-    size_t j = i;
-    while (j < n && local_char((unsigned char)s[j]))
-        j++;
     size_t at = 0;
-    if (j < n && s[j] == '@')
+    if (s[i] == '@') {
         at = 1;
-    else
-        for (size_t k = 0; k < 2 && !at; k++) {
-            size_t sp = j < n && s[j] == ' ' ? 1 : 0;
-            size_t m = starts_ci(s, n, j + sp, k ? "(at)" : "[at]");
-            if (m) {
-                at = sp + m;
-                if (j + at < n && s[j + at] == ' ')
-                    at++;
-            }
+    } else if (s[i] == ' ' || s[i] == '[' || s[i] == '(') {
+        size_t sp = s[i] == ' ' ? 1 : 0;
+        size_t m = 0;
+        if (i + sp < n)
+            m = starts_ci(s, n, i + sp, "[at]");
+        if (!m && i + sp < n)
+            m = starts_ci(s, n, i + sp, "(at)");
+        if (m) {
+            at = sp + m;
+            if (i + at < n && s[i + at] == ' ')
+                at++;
         }
+    }
     if (!at)
         return 0;
-    size_t d = j + at, e = d;
+    size_t j = i;
+    while (j > 0 && local_char((unsigned char)s[j - 1]))
+        j--;
+    size_t d = i + at, e = d;
     while (e < n && (domain_char((unsigned char)s[e]) ||
                      (s[e] == '[' && e + 2 < n && s[e + 1] == '.' && s[e + 2] == ']')))
         e += s[e] == '[' ? 3 : 1;
-    if (e == d)
-        return 0;
-    /* Address-like characters glued on after the domain ("x@a_b@c.jp") belong to the same
-     * blob: the next start would be refused for following a local character, so a second
-     * address there would survive. Over-scrubbing is the safe side. */
-    while (e < n && (local_char((unsigned char)s[e]) || s[e] == '@'))
-        e++;
     while (e > d && (s[e - 1] == '.' || s[e - 1] == '-'))
         e--;
+    if (e == d)
+        return 0;
+    *back = i - j;
     *ph = PH_EMAIL;
     return e - i;
 }

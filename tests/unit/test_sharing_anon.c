@@ -54,6 +54,9 @@ static void urls_emails_and_hosts(void **state)
     check(NULL, NULL, "送信元 taro.yamada@canary.co.jp より", "taro", "〔メール〕", "より");
     check(NULL, NULL, "ｔａｒｏ＠ｃａｎａｒｙ．ｃｏ．ｊｐ", "taro", "〔メール〕", NULL);
     check(NULL, NULL, "info [at] canary.example.org 宛", "canary", "〔メール〕", NULL);
+    /* An address that runs on from another is found too. */
+    check(NULL, NULL, "x@y.jp_taro@canary.jp", "taro", "〔メール〕", NULL);
+    check(NULL, NULL, "x@y.jp_taro@canary.jp", "@", NULL, NULL);
     /* Found by fuzz_incident_json: a second address glued on after the first one's domain
      * survived, since no match may start right after an address character. */
     check(NULL, NULL, "info@kaRRR___1a@b.At の件", "b.At", "〔メール〕", "の件");
