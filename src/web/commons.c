@@ -397,3 +397,34 @@ json_t *web_json_str(const char *s)
 {
     return s ? json_string(s) : json_null();
 }
+
+/* The message key for a file the reader refused with rc. */
+const char *web_upload_error_key(int rc)
+{
+    switch (rc) {
+    case SM_ELIMIT:
+        return "commons.upload.error.too_large";
+    case SM_EUNSUPPORTED:
+        return "commons.upload.error.unsupported";
+    case SM_EPARSE:
+        return "commons.upload.error.corrupt";
+    default:
+        return "commons.upload.error.empty";
+    }
+}
+
+/* The status for a file the reader refused: too large 413, a format it cannot read 415,
+ * anything else wrong with the file 400. */
+int web_upload_error_status(int rc)
+{
+    switch (rc) {
+    case SM_ELIMIT:
+        return 413;
+    case SM_EUNSUPPORTED:
+        return 415;
+    case SM_ENOMEM:
+        return 503;
+    default:
+        return 400;
+    }
+}

@@ -69,6 +69,11 @@ bool web_parse_int(const char *s, int lo, int hi, int *out);
  * SM_EPARSE / SM_ELIMIT with the reason in diag. */
 int web_multipart(struct web_request *req, struct web_multipart *out, struct sm_diag *diag);
 
+/* For an uploaded file the document reader refused with rc: the message key to show, and the
+ * status (too large 413, a format it cannot read 415, out of memory 503, else 400). */
+const char *web_upload_error_key(int rc);
+int web_upload_error_status(int rc);
+
 /* --- output ---------------------------------------------------------------------------- */
 
 /* Sets Content-Disposition: attachment with filename (ASCII fallback) and filename*

@@ -132,34 +132,6 @@ int route_drafting(struct web_request *req)
     return render_drafting(req, s, 200, NULL, NULL, NULL);
 }
 
-static const char *read_error_key(int rc)
-{
-    switch (rc) {
-    case SM_ELIMIT:
-        return "commons.upload.error.too_large";
-    case SM_EUNSUPPORTED:
-        return "commons.upload.error.unsupported";
-    case SM_EPARSE:
-        return "commons.upload.error.corrupt";
-    default:
-        return "commons.upload.error.empty";
-    }
-}
-
-static int read_error_status(int rc)
-{
-    switch (rc) {
-    case SM_ELIMIT:
-        return 413;
-    case SM_EUNSUPPORTED:
-        return 415;
-    case SM_ENOMEM:
-        return 503;
-    default:
-        return 400;
-    }
-}
-
 int route_drafting_upload(struct web_request *req)
 {
     struct sm_diag diag;
@@ -207,7 +179,8 @@ int route_drafting_upload(struct web_request *req)
         rc = sm_document_read_mem(file->data, file->len, file->filename, SM_DOC_AUTO, &limits, &doc,
                                   &diag);
         if (rc)
-            return render_drafting(req, s, read_error_status(rc), read_error_key(rc), diag.msg, &v);
+            return render_drafting(req, s, web_upload_error_status(rc), web_upload_error_key(rc),
+                                   diag.msg, &v);
     }
     struct sm_actor actor = web_actor(s);
     int64_t id = 0;

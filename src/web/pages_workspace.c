@@ -332,37 +332,6 @@ int route_workspace(struct web_request *req)
     return render_overview(req, s, 200, NULL, NULL, NULL);
 }
 
-/* The message key for a file the reader refused with rc. */
-static const char *read_error_key(int rc)
-{
-    switch (rc) {
-    case SM_ELIMIT:
-        return "commons.upload.error.too_large";
-    case SM_EUNSUPPORTED:
-        return "commons.upload.error.unsupported";
-    case SM_EPARSE:
-        return "commons.upload.error.corrupt";
-    default:
-        return "commons.upload.error.empty";
-    }
-}
-
-/* The status for a file the reader refused: too large 413, a format it cannot read 415,
- * anything else wrong with the file 400. */
-static int read_error_status(int rc)
-{
-    switch (rc) {
-    case SM_ELIMIT:
-        return 413;
-    case SM_EUNSUPPORTED:
-        return 415;
-    case SM_ENOMEM:
-        return 503;
-    default:
-        return 400;
-    }
-}
-
 int route_workspace_upload(struct web_request *req)
 {
     struct sm_diag diag;
@@ -414,7 +383,8 @@ int route_workspace_upload(struct web_request *req)
     rc = sm_document_read_mem(file->data, file->len, file->filename, SM_DOC_AUTO, &limits, &doc,
                               &diag);
     if (rc)
-        return render_overview(req, s, read_error_status(rc), read_error_key(rc), diag.msg, &v);
+        return render_overview(req, s, web_upload_error_status(rc), web_upload_error_key(rc),
+                               diag.msg, &v);
 
     struct sm_actor actor = web_actor(s);
     int64_t id = 0, job = 0;
